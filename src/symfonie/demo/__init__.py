@@ -1,0 +1,1 @@
+"""Deterministic demo data: two tenants, agents, queues, customers and three months of history."""

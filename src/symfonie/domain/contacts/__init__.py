@@ -1,0 +1,1 @@
+"""The contact life cycle, as a pure state machine."""

@@ -1,0 +1,1 @@
+"""The append-only event log, its schemas, live fan-out and the webhook outbox."""

@@ -1,0 +1,1 @@
+"""Live updates over WebSocket (Django Channels): events fan out to the tenant's group."""

@@ -1,0 +1,1 @@
+"""Tenants (opdrachtgevers), users, their roles per tenant, API tokens and SLA policies."""

@@ -1,0 +1,1 @@
+"""Server-rendered pages: sign-in, customer search, the customer timeline, merge review."""

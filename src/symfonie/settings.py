@@ -115,6 +115,7 @@ TEMPLATES = [
 
 # Database: SQLite file in the data directory unless DATABASE_URL says otherwise.
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)  # WhiteNoise warns when STATIC_ROOT is missing
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'symfonie.sqlite3'}"),
@@ -148,6 +149,8 @@ AXES_FAILURE_LIMIT = int(env("SYMFONIE_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# the sign-in form posts the e-mail address as "username" (Django's AuthenticationForm)
+AXES_USERNAME_FORM_FIELD = "username"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from symfonie.api.schemas import (
     CaseIn,
@@ -39,12 +39,15 @@ def open_case(request, payload: CaseIn):
     tenancy.require_staff()
     customer = tenancy.get(Customer, payload.customer_id)
     topic = tenancy.get(Topic, payload.topic_id) if payload.topic_id else None
-    return 201, do_open_case(
-        customer,
-        subject=payload.subject,
-        priority=payload.priority,
-        topic=topic,
-        actor=tenancy.user,
+    return Status(
+        201,
+        do_open_case(
+            customer,
+            subject=payload.subject,
+            priority=payload.priority,
+            topic=topic,
+            actor=tenancy.user,
+        ),
     )
 
 
@@ -69,12 +72,15 @@ def create_task(request, payload: TaskIn):
     tenancy: Tenancy = request.auth
     tenancy.require_staff()
     case = tenancy.get(Case, payload.case_id)
-    return 201, do_create_task(
-        case,
-        team=payload.team,
-        title=payload.title,
-        description=payload.description,
-        actor=tenancy.user,
+    return Status(
+        201,
+        do_create_task(
+            case,
+            team=payload.team,
+            title=payload.title,
+            description=payload.description,
+            actor=tenancy.user,
+        ),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from symfonie.api.schemas import (
     CustomerIn,
@@ -69,7 +69,7 @@ def create_customer(request, payload: CustomerIn):
         identities=[(i.kind, i.value) for i in payload.identities],
         actor=tenancy.user,
     )
-    return 201, _customers(tenancy).get(pk=customer.pk)
+    return Status(201, _customers(tenancy).get(pk=customer.pk))
 
 
 @router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
@@ -93,7 +93,7 @@ def add_identity(request, customer_id: int, payload: IdentityIn):
     tenancy: Tenancy = request.auth
     tenancy.require_staff()
     customer = tenancy.get(Customer, customer_id)
-    return 201, do_add_identity(customer, payload.kind, payload.value, actor=tenancy.user)
+    return Status(201, do_add_identity(customer, payload.kind, payload.value, actor=tenancy.user))
 
 
 @router.get("/customers/{customer_id}/timeline", response={200: TimelinePage, **ERRORS})
@@ -115,4 +115,4 @@ def add_note(request, customer_id: int, payload: NoteIn):
     tenancy.require_staff()
     customer = tenancy.get(Customer, customer_id)
     case = tenancy.get(Case, payload.case_id) if payload.case_id else None
-    return 201, do_add_note(customer, payload.body, case=case, author=tenancy.user)
+    return Status(201, do_add_note(customer, payload.body, case=case, author=tenancy.user))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from ninja import File, Router, UploadedFile
+from ninja import File, Router, Status, UploadedFile
 
 from symfonie.api.schemas import (
     AttachmentOut,
@@ -58,7 +58,7 @@ def create_contact(request, payload: ContactIn):
         arrived_at=payload.arrived_at,
         actor=tenancy.user,
     )
-    return 201, contact
+    return Status(201, contact)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})
@@ -134,7 +134,7 @@ def add_message(request, contact_id: int, payload: MessageIn):
         channel_account=payload.channel_account,
         author_user=tenancy.user if payload.author == "agent" else None,
     )
-    return (201 if created else 200), message
+    return Status(201 if created else 200, message)
 
 
 @router.post("/messages/{message_id}/attachments", response={201: AttachmentOut, **ERRORS})
@@ -147,6 +147,7 @@ def add_attachment(request, message_id: int, file: File[UploadedFile]):
         raise PayloadTooLarge(
             f"attachments are at most {settings.MAX_ATTACHMENT_BYTES} bytes", field="file"
         )
-    return 201, do_add_attachment(
-        message, file.name or "bijlage", file.content_type or "", file.read()
+    return Status(
+        201,
+        do_add_attachment(message, file.name or "bijlage", file.content_type or "", file.read()),
     )

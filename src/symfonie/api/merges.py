@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from symfonie.api.schemas import MergeIn, MergeOut, Problem, ReasonIn, SuggestionOut
 from symfonie.contacts.actions.merges import (
@@ -43,8 +43,9 @@ def merge_customers(request, payload: MergeIn):
     source, target, suggestion = check_merge_customers(
         tenancy, payload.source_id, payload.target_id, payload.reason, payload.suggestion_id
     )
-    return 201, do_merge_customers(
-        tenancy, source, target, payload.reason, suggestion, request=request
+    return Status(
+        201,
+        do_merge_customers(tenancy, source, target, payload.reason, suggestion, request=request),
     )
 
 

@@ -320,7 +320,7 @@ def _plan_contact(rng: random.Random, arrived: datetime, channel: str) -> dict[s
     return {
         "state": "closed",
         "queued_at": queued,
-        "offered_at": answered - timedelta(seconds=4),
+        "offered_at": answered - timedelta(seconds=min(4.0, wait / 2)),
         "answered_at": answered,
         "ended_at": ended,
         "wrap_up_ended_at": ended + timedelta(seconds=wrap),

@@ -1,0 +1,33 @@
+"""Schemathesis generates requests from the OpenAPI document: no input may cause a 5xx."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+
+from symfonie.contacts.actions.customers import do_create_customer
+from symfonie.contacts.actions.interactions import do_add_message, do_create_contact
+from symfonie.tenants.models import ApiToken
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def bearer(supervisor_bram, tenant):
+    customer = do_create_customer(tenant, name="Jan", identities=[("phone", "0612345678")])
+    contact = do_create_contact(customer, channel="webchat")
+    do_add_message(contact, author="customer", body="hallo")
+    _token, raw = ApiToken.issue(tenant=tenant, user=supervisor_bram, name="schemathesis")
+    return raw
+
+
+@pytest.mark.slow
+@schema.parametrize()
+@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_server_errors(case, bearer):
+    case.call_and_validate(
+        headers={"Authorization": f"Bearer {bearer}"}, checks=[not_a_server_error]
+    )

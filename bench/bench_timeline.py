@@ -72,10 +72,16 @@ def main(argv: list[str]) -> dict[str, object]:
     customer = do_create_customer(tenant, name="Bench Klant", identities=[("phone", "0611111111")])
     start = datetime(2026, 1, 1, 8, tzinfo=UTC)
     for n in range(250):  # 250 contacts × (1 contact + 3 messages) = 1,000 timeline items
-        contact = do_create_contact(customer, channel=CHANNELS[n % len(CHANNELS)], arrived_at=start + timedelta(hours=7 * n))
+        contact = do_create_contact(
+            customer, channel=CHANNELS[n % len(CHANNELS)], arrived_at=start + timedelta(hours=7 * n)
+        )
         for k in range(3):
-            do_add_message(contact, author="customer" if k % 2 == 0 else "agent", body=f"bericht {n}.{k}",
-                           created_at=contact.arrived_at + timedelta(minutes=k + 1))
+            do_add_message(
+                contact,
+                author="customer" if k % 2 == 0 else "agent",
+                body=f"bericht {n}.{k}",
+                created_at=contact.arrived_at + timedelta(minutes=k + 1),
+            )
     client = Client(headers={"Authorization": f"Bearer {raw}"}, HTTP_HOST="127.0.0.1")
     url = f"/api/v1/customers/{customer.pk}/timeline"
     for _ in range(20):  # warm-up
@@ -105,8 +111,14 @@ def main(argv: list[str]) -> dict[str, object]:
         "database": engine,
         "timeline_items": items,
         "requests": args.requests,
-        "first_page_50_items_ms": {"p50": round(statistics.median(first_page), 2), "p99": round(p99, 2)},
-        "page_walk_100_items_ms": {"p50": round(statistics.median(walk), 2), "p99": round(percentile(walk, 0.99), 2)},
+        "first_page_50_items_ms": {
+            "p50": round(statistics.median(first_page), 2),
+            "p99": round(p99, 2),
+        },
+        "page_walk_100_items_ms": {
+            "p50": round(statistics.median(walk), 2),
+            "p99": round(percentile(walk, 0.99), 2),
+        },
         "goal_p99_ms": GOAL_P99_MS,
         "p99_to_goal_ratio": round(p99 / GOAL_P99_MS, 3),
     }

@@ -36,7 +36,7 @@ def run_one(module: str, database: str | None) -> dict[str, object]:
     command = [sys.executable, str(HERE / f"{module}.py")]
     if database:
         command += ["--database", database]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 

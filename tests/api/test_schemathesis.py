@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -16,7 +18,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def bearer(supervisor_bram, tenant):
+def keep_test_connection():
+    """Like Django's test client: the WSGI app must not close the test's database connection
+    (PostgreSQL would lose the test transaction) when a request finishes."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def bearer(supervisor_bram, tenant, keep_test_connection):
     customer = do_create_customer(tenant, name="Jan", identities=[("phone", "0612345678")])
     contact = do_create_contact(customer, channel="webchat")
     do_add_message(contact, author="customer", body="hallo")

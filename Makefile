@@ -43,13 +43,21 @@ lint: $(STAMP) ## ruff, mypy (strict on the domain core), import contracts, migr
 
 check: lint test test-postgres ## what CI runs: lint + the suite on SQLite and on PostgreSQL
 
-bench: $(STAMP) ## run the benchmarks; JSON results go to bench/results/
-	$(BIN)/python bench/run.py
+BENCH_VENV := .venv-bench
+$(BENCH_VENV)/.installed: requirements.lock pyproject.toml
+	test -d $(BENCH_VENV) || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements.lock pyworkforce==0.5.1
+	$(BENCH_VENV)/bin/pip install --quiet --no-deps -e .
+	touch $@
+
+bench: $(BENCH_VENV)/.installed ## run the benchmarks (peers installed in .venv-bench); JSON in bench/results/
+	$(BENCH_VENV)/bin/python bench/run.py
 
 messages: $(STAMP) ## update and compile the Dutch translations
 	cd src/symfonie && ../../$(BIN)/symfonie manage makemessages -l nl --ignore 'domain/*' && ../../$(BIN)/symfonie manage compilemessages
 
 clean: ## remove the virtualenv and local data
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(BENCH_VENV) var
 
 .PHONY: help install run test test-postgres lint check bench messages clean

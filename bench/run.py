@@ -18,9 +18,11 @@ RESULTS = HERE / "results"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/symfonie_bench")
 
 BENCHMARKS = {
-    # name: (module, list of database URLs or [None] when no database is involved)
+    # name: (module, database URLs); the module prints one JSON line per database
     "timeline": ("bench_timeline", ["sqlite", PG_URL]),
 }
+# scripts that write their own bench/results/<name>.json (comparisons against a peer library)
+SELF_WRITING = ["bench_wfm_staffing"]
 
 
 def machine() -> dict[str, object]:
@@ -53,6 +55,10 @@ def main() -> int:
         print(f"{name}: wrote {path.relative_to(HERE.parent)}")
         for run in runs:
             print("  " + json.dumps(run))
+    for module in SELF_WRITING:
+        if only and module.removeprefix("bench_") not in only:
+            continue
+        subprocess.run([sys.executable, str(HERE / f"{module}.py")], check=True)
     return 0
 
 

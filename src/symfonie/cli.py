@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 COMMAND_MODULES: list[str] = [
     "symfonie.tenants.cli",
+    "symfonie.wfm.cli",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Readers of published reference data sets (standard library only, no Django)."""

@@ -1,0 +1,10 @@
+"""Workforce management: Erlang queueing formulas and staffing (pure, no I/O, no Django).
+
+* :mod:`~symfonie.domain.wfm.erlang` — Erlang B and Erlang C for one interval;
+* :mod:`~symfonie.domain.wfm.erlang_a` — Erlang A (M/M/N+M, impatient callers), exact;
+* :mod:`~symfonie.domain.wfm.staffing` — fewest agents meeting a target, vectorised over
+  intervals, with shrinkage and chat concurrency (searches in :mod:`~symfonie.domain.wfm.search`,
+  targets in :mod:`~symfonie.domain.wfm.targets`).
+
+Formulas and their sources: ``docs/wfm.md``.
+"""

@@ -251,3 +251,32 @@ def test_openapi_document_is_served(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200
     assert "/api/v1/customers/{customer_id}/timeline" in response.json()["paths"]
+
+
+def test_null_for_a_required_field_is_422_not_a_database_error(api_anna):
+    customer = create_customer(api_anna)
+    response = api_anna.patch(
+        f"/api/v1/customers/{customer['id']}", data='{"name": null}', content_type=JSON
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "name"
+    cleared = api_anna.patch(
+        f"/api/v1/customers/{customer['id']}", data='{"birth_date": null}', content_type=JSON
+    )
+    assert cleared.status_code == 200
+    case = post(api_anna, "/api/v1/cases", {"customer_id": customer["id"], "subject": "x"}).json()
+    for field in ("subject", "status", "priority", "escalation_level"):
+        response = api_anna.patch(
+            f"/api/v1/cases/{case['id']}", data=json.dumps({field: None}), content_type=JSON
+        )
+        assert response.status_code == 422, field
+        assert response.json()["errors"][0]["field"] == field
+
+
+def test_a_time_without_timezone_is_refused(api_anna):
+    customer = create_customer(api_anna)
+    response = post(
+        api_anna,
+        "/api/v1/contacts",
+        {"customer_id": customer["id"], "channel": "voice", "arrived_at": "2026-10-01T09:00:00"},
+    )
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "arrived_at"

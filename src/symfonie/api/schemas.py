@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AwareDatetime, Field
 
 from symfonie.contacts.models import Channel, IdentityKind
 from symfonie.domain.contacts.lifecycle import ContactState
@@ -117,7 +117,7 @@ class ContactIn(Schema):
     queue: Annotated[str, Field(max_length=64), AfterValidator(_clean_text)] = ""
     subject: ShortText = ""
     case_id: Id | None = None
-    arrived_at: datetime | None = None
+    arrived_at: AwareDatetime | None = None
 
 
 class TransitionIn(Schema):

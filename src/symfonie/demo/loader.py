@@ -55,7 +55,6 @@ SHOWCASE_NAMES = ("Truus Jansen", "Gerrit Bakker")
 class Summary:
     created: bool
     counts: dict[str, int] = field(default_factory=dict)
-    logins: list[tuple[str, str]] = field(default_factory=list)
     showcase_customer_id: int | None = None
 
     def describe(self) -> str:
@@ -107,10 +106,7 @@ class Writer:
         TimelineEntry.objects.bulk_create(self.timeline, batch_size=2000)
 
 
-def _users(
-    rng: random.Random, tenants: list[Tenant]
-) -> tuple[dict[int, list[User]], list[tuple[str, str]]]:
-    logins: list[tuple[str, str]] = []
+def _users(tenants: list[Tenant]) -> dict[int, list[User]]:
     agents: dict[int, list[User]] = {t.pk: [] for t in tenants}
 
     def make(email: str, first: str, **extra: bool) -> User:
@@ -120,7 +116,6 @@ def _users(
         return user
 
     admin = make("admin@symfonie.example", "Admin", is_staff=True, is_superuser=True)
-    logins.append((admin.email, "admin (alle opdrachtgevers, beheer)"))
     for tenant in tenants:
         Membership.objects.create(user=admin, tenant=tenant, role="admin")
     for i, name in enumerate(catalog.AGENT_NAMES):
@@ -130,16 +125,12 @@ def _users(
         for tenant in homes:
             Membership.objects.create(user=user, tenant=tenant, role="agent")
             agents[tenant.pk].append(user)
-        if i < 2 or name in ("anna",):
-            logins.append((user.email, "agent (" + ", ".join(t.slug for t in homes) + ")"))
     for tenant, name in zip(tenants, ("bram", "olga"), strict=True):
         sup = make(f"supervisor.{name}@{tenant.slug}.example", name.capitalize())
         Membership.objects.create(user=sup, tenant=tenant, role="supervisor")
-        logins.append((sup.email, f"supervisor ({tenant.slug})"))
         viewer = make(f"rapportage@{tenant.slug}.example", "Rapportage")
         Membership.objects.create(user=viewer, tenant=tenant, role="client-viewer")
-        logins.append((viewer.email, f"client-viewer ({tenant.slug})"))
-    return agents, logins
+    return agents
 
 
 def _topics(tenant: Tenant, spec: dict[str, list[str]]) -> list[Topic]:
@@ -663,6 +654,29 @@ def _tasks(
     return len(tasks)
 
 
+SHOWN_AGENTS = ("anna@symfonie.example", "bram@symfonie.example")
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """The demo accounts worth trying, with their roles, read from the database."""
+    slugs = [t["slug"] for t in catalog.TENANTS]
+    roles: dict[str, list[str]] = {}
+    memberships = (
+        Membership.objects.filter(tenant__slug__in=slugs)
+        .select_related("user", "tenant")
+        .order_by("user__email", "tenant__slug")
+    )
+    for m in memberships:
+        if m.role == "agent" and m.user.email not in SHOWN_AGENTS:
+            continue
+        roles.setdefault(m.user.email, []).append(f"{m.role} @ {m.tenant.slug}")
+    order = {"admin": 0, "supervisor": 1, "agent": 2, "client-viewer": 3}
+    return sorted(
+        ((email, ", ".join(r)) for email, r in roles.items()),
+        key=lambda x: (order[x[1].split()[0]], x[0]),
+    )
+
+
 def load_demo(*, scale: float = 1.0, today: date | None = None) -> Summary:
     """Create the demo tenants once; a second call changes nothing. ``scale`` shrinks it for tests."""
     if Tenant.objects.filter(slug__in=[t["slug"] for t in catalog.TENANTS]).exists():
@@ -678,8 +692,8 @@ def load_demo(*, scale: float = 1.0, today: date | None = None) -> Summary:
             )
             _sla(tenant)
             tenants.append(tenant)
-        agents, logins = _users(rng, tenants)
-        summary = Summary(created=True, logins=logins)
+        agents = _users(tenants)
+        summary = Summary(created=True)
         offset = 0
         for tenant, spec in zip(tenants, catalog.TENANTS, strict=True):
             writer = Writer(tenant)

@@ -109,13 +109,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
-    from symfonie.demo.loader import DEMO_PASSWORD, load_demo
+    from symfonie.demo.loader import DEMO_PASSWORD, demo_logins, load_demo
 
     summary = load_demo()
     print(summary.describe())
     print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-    for email, role in summary.logins:
-        print(f"  {email:<38} {role}")
+    for email, roles in demo_logins():
+        print(f"  {email:<38} {roles}")
     return 0
 
 

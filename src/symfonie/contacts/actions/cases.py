@@ -92,6 +92,11 @@ def do_update_case(
     if unknown:
         field = sorted(unknown)[0]
         raise InvalidInput(f"unknown or read-only field {field!r}", field=field)
+    for key in ("subject", "status", "priority", "escalation_level"):
+        if key in changes and changes[key] is None:
+            raise InvalidInput("must not be null", field=key)
+    if "subject" in changes and not str(changes["subject"]).strip():
+        raise InvalidInput("a case needs a subject", field="subject")
     if "status" in changes and changes["status"] not in Case.Status.values:
         raise InvalidInput(f"status must be one of {', '.join(Case.Status.values)}", field="status")
     if "priority" in changes and changes["priority"] not in SlaPolicy.Priority.values:

@@ -105,6 +105,9 @@ def do_update_customer(
     if unknown:
         field = sorted(unknown)[0]
         raise InvalidInput(f"unknown or read-only field {field!r}", field=field)
+    for key, value in changes.items():
+        if value is None and key != "birth_date":
+            raise InvalidInput("must not be null", field=key)
     _validate_attributes(changes)
     changed = {k: v for k, v in changes.items() if getattr(customer, k) != v}
     if not changed:

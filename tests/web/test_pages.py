@@ -109,3 +109,11 @@ def test_another_tenants_customer_is_404(tenant, outsider_olga):
     client = Client()
     client.force_login(outsider_olga)
     assert client.get(f"/customers/{customer.pk}/").status_code == 404
+
+
+def test_dutch_even_for_an_english_browser_until_english_is_chosen(agent_anna):
+    client = Client(headers={"Accept-Language": "en-US,en;q=0.9"})
+    client.force_login(agent_anna)
+    assert "Klant zoeken" in client.get("/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Find a customer" in client.get("/").content.decode()

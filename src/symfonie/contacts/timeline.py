@@ -7,12 +7,22 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import override
 
 from symfonie.contacts.models import Customer, TimelineEntry
 from symfonie.problems import InvalidInput
 
 MAX_PAGE = 200
+
+
+def stored_label(choice: Promise) -> str:
+    """A choice label as stored on the timeline: in the product's language (Dutch), so that
+    titles do not depend on the language of whoever happened to cause the entry."""
+    with override(settings.LANGUAGE_CODE):
+        return str(choice).capitalize()
 
 
 def add_entry(

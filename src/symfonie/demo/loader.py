@@ -18,6 +18,7 @@ from symfonie.contacts.identities import email_match_key, name_key
 from symfonie.contacts.models import (
     BackOfficeTask,
     Case,
+    Channel,
     Contact,
     Customer,
     Identity,
@@ -26,6 +27,7 @@ from symfonie.contacts.models import (
     Topic,
 )
 from symfonie.contacts.suggestions import suggest_merges_for
+from symfonie.contacts.timeline import stored_label
 from symfonie.demo import catalog
 from symfonie.events.models import Event
 from symfonie.events.schemas import (
@@ -521,7 +523,7 @@ def _history(
             contact.customer.pk,
             contact.arrived_at,
             "contact",
-            contact.subject or contact.get_channel_display().capitalize(),
+            contact.subject or stored_label(Channel(contact.channel).label),
             channel=contact.channel,
             direction="in",
             contact_id=contact.pk,
@@ -575,7 +577,7 @@ def _history(
             c.customer.pk,
             m.created_at,
             "message",
-            "Klant" if m.author == "customer" else "Medewerker",
+            stored_label(Message.Author(m.author).label),
             body=m.body,
             channel=c.channel,
             direction="in" if m.author == "customer" else "out",

@@ -22,7 +22,7 @@ from symfonie.contacts.models import (
     Topic,
 )
 from symfonie.contacts.models.interactions import Direction, Outcome
-from symfonie.contacts.timeline import add_entry
+from symfonie.contacts.timeline import add_entry, stored_label
 from symfonie.domain.contacts.lifecycle import (
     ContactState,
     IllegalTransition,
@@ -39,11 +39,6 @@ from symfonie.events.schemas import (
 )
 from symfonie.problems import Conflict, InvalidInput, PayloadTooLarge
 from symfonie.tenants.models import User
-
-CHANNEL_TITLES = {
-    Channel.LETTER: "Brief",
-    Channel.WEBFORM: "Webformulier",
-}
 
 
 def do_create_contact(
@@ -95,7 +90,7 @@ def do_create_contact(
             customer,
             arrived_at,
             TimelineEntry.Kind.CONTACT,
-            subject or CHANNEL_TITLES.get(channel, Channel(channel).label.capitalize()),
+            subject or stored_label(Channel(channel).label),
             channel=channel,
             direction=direction,
             contact_id=contact.pk,
@@ -255,7 +250,7 @@ def do_add_message(
                 contact.customer,
                 created_at,
                 TimelineEntry.Kind.MESSAGE,
-                Message.Author(author).label.capitalize(),
+                stored_label(Message.Author(author).label),
                 body=body[:1000],
                 channel=contact.channel,
                 direction=Direction.INBOUND

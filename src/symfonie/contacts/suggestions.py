@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from symfonie.contacts.models import Customer, Identity, IdentityKind, MergeSuggestion
 
 PHONE_KINDS = (IdentityKind.PHONE, IdentityKind.WHATSAPP)
+Reason = MergeSuggestion.Reason
 
 
 def _add(customer: Customer, other_id: int, reason: str, detail: str) -> None:
@@ -48,7 +49,7 @@ def suggest_merges_for(customer: Customer) -> None:
                 customer__in=others.filter(name_key=customer.name_key),
             ).values_list("customer_id", "match_key")
             for other_id, postcode in matches:
-                _add(customer, other_id, "name_postcode", f"{customer.name} · {postcode}")
+                _add(customer, other_id, Reason.NAME_POSTCODE, f"{customer.name} · {postcode}")
         if customer.birth_date:
             for other_id in others.filter(
                 name_key=customer.name_key, birth_date=customer.birth_date
@@ -56,7 +57,7 @@ def suggest_merges_for(customer: Customer) -> None:
                 _add(
                     customer,
                     other_id,
-                    "name_birth_date",
+                    Reason.NAME_BIRTH_DATE,
                     f"{customer.name} · {customer.birth_date}",
                 )
     for identity in identities:
@@ -73,6 +74,6 @@ def suggest_merges_for(customer: Customer) -> None:
             .exclude(kind=identity.kind, value=identity.value)
             .values_list("customer_id", "value")
         )
-        reason = "phone_variant" if identity.kind in PHONE_KINDS else f"{identity.kind}_variant"
+        reason = Reason.PHONE_VARIANT if identity.kind in PHONE_KINDS else Reason.EMAIL_VARIANT
         for other_id, value in matches:
             _add(customer, other_id, reason, f"{identity.value} ~ {value}")

@@ -393,7 +393,7 @@ def _history(
     channels = list(catalog.CHANNEL_MIX)
     shares = [catalog.CHANNEL_MIX[c][0] for c in channels]
     # a few customers call often (repeat contacts), most rarely: a Zipf-like choice
-    weights = [1 / (1 + i) ** 0.6 for i in range(len(customers))]
+    weights = [1 / (1 + i) ** 0.3 for i in range(len(customers))]
     planned: list[tuple[Contact, dict[str, object], Topic]] = []
     first_day = today - timedelta(days=HISTORY_DAYS)
     showcase_days = {

@@ -79,9 +79,15 @@ class MergeSuggestion(TenantScoped):
         MERGED = "merged", _("merged")
         DISMISSED = "dismissed", _("dismissed")
 
+    class Reason(models.TextChoices):
+        NAME_POSTCODE = "name_postcode", _("same name and postcode")
+        NAME_BIRTH_DATE = "name_birth_date", _("same name and birth date")
+        EMAIL_VARIANT = "email_variant", _("e-mail address differs only in +tag or dots")
+        PHONE_VARIANT = "phone_variant", _("same phone number in another format")
+
     customer_a = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
     customer_b = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    reason = models.CharField(_("reason"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=40, choices=Reason.choices)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -14,6 +14,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from django.core.exceptions import ImproperlyConfigured
+
 COMMAND_MODULES: list[str] = [
     "symfonie.tenants.cli",
     "symfonie.wfm.cli",
@@ -46,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except CommandError as exc:
+    except (CommandError, ImproperlyConfigured) as exc:
         print(f"symfonie {args.command}: {exc}", file=sys.stderr)
         return 2
 

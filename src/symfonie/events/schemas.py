@@ -74,10 +74,9 @@ class IdentityAdded(EventSchema):
 
 
 @dataclass(frozen=True)
-class CustomersMerged(EventSchema):
-    """``source`` was merged into ``target``; the listed rows moved from source to target."""
+class _RowsMoved(EventSchema):
+    """Rows that moved between the two customers of a merge (see ``CustomerMerge.moved``)."""
 
-    type = "customer.merged"
     subject_type = "merge"
     subject_field = "merge_id"
     merge_id: int
@@ -91,20 +90,17 @@ class CustomersMerged(EventSchema):
 
 
 @dataclass(frozen=True)
-class MergeUndone(EventSchema):
+class CustomersMerged(_RowsMoved):
+    """``source`` was merged into ``target``; the listed rows moved from source to target."""
+
+    type = "customer.merged"
+
+
+@dataclass(frozen=True)
+class MergeUndone(_RowsMoved):
     """A merge was undone: the listed rows moved back to the source, which is active again."""
 
     type = "customer.merge_undone"
-    subject_type = "merge"
-    subject_field = "merge_id"
-    merge_id: int
-    source_id: int
-    target_id: int
-    identity_ids: list[int]
-    contact_ids: list[int]
-    case_ids: list[int]
-    note_ids: list[int]
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,21 @@ MOVED_MODELS = {
 }
 
 
+def rows_moved(
+    event: type[CustomersMerged] | type[MergeUndone], merge: CustomerMerge, reason: str
+) -> CustomersMerged | MergeUndone:
+    return event(
+        merge_id=merge.pk,
+        source_id=merge.source_id,
+        target_id=merge.target_id,
+        identity_ids=merge.moved.get("identities", []),
+        contact_ids=merge.moved.get("contacts", []),
+        case_ids=merge.moved.get("cases", []),
+        note_ids=merge.moved.get("notes", []),
+        reason=reason,
+    )
+
+
 def check_merge_customers(
     tenancy: Tenancy,
     source_id: object,
@@ -107,16 +122,7 @@ def do_merge_customers(
         )
         record(
             tenancy.tenant,
-            CustomersMerged(
-                merge_id=merge.pk,
-                source_id=source.pk,
-                target_id=target.pk,
-                identity_ids=moved["identities"],
-                contact_ids=moved["contacts"],
-                case_ids=moved["cases"],
-                note_ids=moved["notes"],
-                reason=merge.reason,
-            ),
+            rows_moved(CustomersMerged, merge, merge.reason),
             customer_id=target.pk,
             actor=tenancy.user,
         )
@@ -172,16 +178,7 @@ def do_undo_merge(
         merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
         record(
             tenancy.tenant,
-            MergeUndone(
-                merge_id=merge.pk,
-                source_id=merge.source_id,
-                target_id=merge.target_id,
-                identity_ids=merge.moved.get("identities", []),
-                contact_ids=merge.moved.get("contacts", []),
-                case_ids=merge.moved.get("cases", []),
-                note_ids=merge.moved.get("notes", []),
-                reason=merge.undo_reason,
-            ),
+            rows_moved(MergeUndone, merge, merge.undo_reason),
             customer_id=merge.source_id,
             actor=tenancy.user,
         )

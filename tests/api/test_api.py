@@ -280,3 +280,9 @@ def test_a_time_without_timezone_is_refused(api_anna):
         {"customer_id": customer["id"], "channel": "voice", "arrived_at": "2026-10-01T09:00:00"},
     )
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "arrived_at"
+
+
+def test_query_parameters_are_validated_not_passed_to_the_database(api_anna):
+    assert api_anna.get("/api/v1/tasks", {"status": "open\x00"}).status_code == 422
+    assert api_anna.get("/api/v1/merge-suggestions", {"status": "x"}).status_code == 422
+    assert api_anna.get("/api/v1/customers", {"q": "jan\x00"}).status_code == 422

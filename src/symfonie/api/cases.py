@@ -12,6 +12,7 @@ from symfonie.api.schemas import (
     TaskCompleteIn,
     TaskIn,
     TaskOut,
+    TaskStatus,
     TopicOut,
 )
 from symfonie.contacts.actions.cases import (
@@ -85,7 +86,9 @@ def create_task(request, payload: TaskIn):
 
 
 @router.get("/tasks", response={200: list[TaskOut], **ERRORS})
-def list_tasks(request, status: Query[str | None] = None, breached: Query[bool | None] = None):
+def list_tasks(
+    request, status: Query[TaskStatus | None] = None, breached: Query[bool | None] = None
+):
     tenancy: Tenancy = request.auth
     tenancy.require_staff()
     tasks = tenancy.scope(BackOfficeTask)

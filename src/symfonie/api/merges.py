@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from ninja import Query, Router, Status
 
-from symfonie.api.schemas import MergeIn, MergeOut, Problem, ReasonIn, SuggestionOut
+from symfonie.api.schemas import (
+    MergeIn,
+    MergeOut,
+    Problem,
+    ReasonIn,
+    SuggestionOut,
+    SuggestionStatus,
+)
 from symfonie.contacts.actions.merges import (
     check_merge_customers,
     check_undo_merge,
@@ -20,7 +27,7 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 
 
 
 @router.get("/merge-suggestions", response={200: list[SuggestionOut], **ERRORS})
-def list_suggestions(request, status: Query[str] = "open"):
+def list_suggestions(request, status: Query[SuggestionStatus] = "open"):
     tenancy: Tenancy = request.auth
     tenancy.require_staff()
     suggestions = tenancy.scope(MergeSuggestion).filter(status=status)

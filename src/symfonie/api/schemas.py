@@ -32,6 +32,8 @@ ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
 StateName = Literal[tuple(s.value for s in ContactState)]  # type: ignore[valid-type]
 Language = Literal["nl", "en", "fr", "de"]
 Priority = Literal["low", "normal", "high", "urgent"]
+TaskStatus = Literal["open", "in_progress", "done", "cancelled"]
+SuggestionStatus = Literal["open", "merged", "dismissed"]
 
 
 class Problem(Schema):

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "symfonie.tenants",
     "symfonie.events",
     "symfonie.contacts",
+    "symfonie.connectors",
     "symfonie.web",
 ]
 

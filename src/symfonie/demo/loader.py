@@ -50,7 +50,8 @@ DEMO_PASSWORD = "symfonie-demo"
 SEED = 20261123
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 HISTORY_DAYS = 91
-SHOWCASE_NAMES = ("Truus Jansen", "Gerrit Bakker")
+# first names outside catalog.FIRST_NAMES, so no random customer has the same name
+SHOWCASE_NAMES = ("Geertje Jansen", "Hendrik Bakker")
 
 
 @dataclass

@@ -20,6 +20,10 @@ PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/symf
 BENCHMARKS = {
     # name: (module, database URLs); the module prints one JSON line per database
     "timeline": ("bench_timeline", ["sqlite", PG_URL]),
+    "inbound": (
+        "bench_inbound",
+        ["sqlite", PG_URL.replace("symfonie_bench", "symfonie_bench_inbound")],
+    ),
 }
 # scripts that write their own bench/results/<name>.json (comparisons against a peer library)
 SELF_WRITING = ["bench_wfm_staffing"]

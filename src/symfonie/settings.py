@@ -185,7 +185,8 @@ MAX_ATTACHMENT_BYTES = int(env("SYMFONIE_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 
 ALLOWED_ATTACHMENT_TYPES = env(
     "SYMFONIE_ALLOWED_ATTACHMENT_TYPES",
     "application/pdf,image/jpeg,image/png,image/gif,text/plain,"
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document,"
+    "audio/ogg,audio/mpeg,audio/aac,audio/mp4,audio/amr,video/mp4",
 ).split(",")
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_ATTACHMENT_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -30,6 +30,7 @@ BODIES = {
     ("post", "/tasks/{task_id}/complete"): {"status": "done"},
     ("post", "/merge-suggestions/{suggestion_id}/dismiss"): {"reason": "x"},
     ("post", "/merges/{merge_id}/undo"): {"reason": "x"},
+    ("post", "/contacts/{contact_id}/replies"): {"text": "hallo"},
 }
 
 

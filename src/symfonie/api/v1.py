@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 
 from symfonie.api import cases, customers, events, interactions, merges, problems
 from symfonie.api.auth import SessionTenancyAuth, TokenAuth
+from symfonie.connectors import api as connectors_api
 
 api = NinjaAPI(
     title="Symfonie API",
@@ -19,5 +20,5 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 problems.install(api)
-for module in (customers, interactions, cases, merges, events):
+for module in (customers, interactions, cases, merges, events, connectors_api):
     api.add_router("", module.router)

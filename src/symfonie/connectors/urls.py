@@ -2,6 +2,10 @@
 
 from django.urls import path
 
+from symfonie.connectors import views
+
 app_name = "connectors"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:kind>/<slug:key>/", views.webhook, name="webhook"),
+]

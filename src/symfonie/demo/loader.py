@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils.text import slugify
 
+from symfonie.connectors.demo import add_demo_channel_accounts
 from symfonie.contacts.identities import email_match_key, name_key
 from symfonie.contacts.models import (
     BackOfficeTask,
@@ -696,6 +697,7 @@ def load_demo(*, scale: float = 1.0, today: date | None = None) -> Summary:
             _sla(tenant)
             tenants.append(tenant)
         agents = _users(tenants)
+        add_demo_channel_accounts(tenants)
         summary = Summary(created=True)
         offset = 0
         for tenant, spec in zip(tenants, catalog.TENANTS, strict=True):

@@ -25,6 +25,7 @@ from symfonie.events.schemas import (
     IdentityAdded,
     MergeUndone,
     MessageAdded,
+    MessageDeliveryUpdated,
     NoteAdded,
     TaskCompleted,
     TaskCreated,
@@ -111,6 +112,8 @@ def apply(state: State, event: EventSchema) -> None:
             "author": event.author,
             "external_id": event.external_id,
         }
+    elif isinstance(event, MessageDeliveryUpdated):
+        state["messages"][event.message_id]["external_id"] = event.external_id
     elif isinstance(event, CaseOpened):
         state["cases"][event.case_id] = {
             "customer_id": event.customer_id,

@@ -162,6 +162,21 @@ class MessageAdded(EventSchema):
 
 
 @dataclass(frozen=True)
+class MessageDeliveryUpdated(EventSchema):
+    """The provider reported a message's delivery status (sent, delivered, read, failed);
+    ``external_id`` is the provider's message id, known once the provider accepted it."""
+
+    type = "message.delivery_updated"
+    subject_type = "message"
+    subject_field = "message_id"
+    message_id: int
+    contact_id: int
+    delivery_status: str
+    external_id: str | None
+    error: str = ""
+
+
+@dataclass(frozen=True)
 class CaseOpened(EventSchema):
     """A case (dossier) was opened, with due dates from the tenant's SLA policy."""
 
@@ -240,6 +255,7 @@ EVENT_TYPES: dict[str, type[EventSchema]] = {
         ContactTransitioned,
         ContactUpdated,
         MessageAdded,
+        MessageDeliveryUpdated,
         CaseOpened,
         CaseUpdated,
         TaskCreated,

@@ -1,0 +1,1 @@
+"""WhatsApp Business Cloud API: webhook (inbound.py) and send API (sender.py)."""

@@ -15,46 +15,17 @@ import argparse
 import hashlib
 import hmac
 import json
-import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
+
+from common import fresh_database, percentile
 
 GOAL_ACCEPT_PER_SECOND = 1000.0
 GOAL_P99_ACCEPT_MS = 50.0
 GOAL_P99_LAG_MS = 500.0
 SECRET = "bench-app-secret"
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def setup(database: str) -> str:
-    data_dir = tempfile.mkdtemp(prefix="symfonie-bench-")
-    os.environ["SYMFONIE_DATA_DIR"] = data_dir
-    if database == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{data_dir}/bench.sqlite3"
-    else:
-        import psycopg
-
-        admin_url = database.rsplit("/", 1)[0] + "/postgres"
-        name = database.rsplit("/", 1)[1]
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symfonie.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return "sqlite" if database == "sqlite" else "postgresql"
 
 
 def body(n: int, base_ts: int) -> bytes:
@@ -114,7 +85,7 @@ def main(argv: list[str]) -> dict[str, object]:
     parser.add_argument("--database", default="sqlite")
     parser.add_argument("--messages", type=int, default=2000)
     args = parser.parse_args(argv)
-    engine = setup(args.database)
+    engine = fresh_database(args.database)
 
     from django.db import close_old_connections
     from django.test import Client

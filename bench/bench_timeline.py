@@ -10,44 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
+from common import fresh_database, percentile
+
 GOAL_P99_MS = 50.0
 CHANNELS = ["voice", "email", "webchat", "whatsapp", "letter", "webform", "sms", "telegram"]
-
-
-def percentile(samples: list[float], q: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def setup(database: str) -> str:
-    data_dir = tempfile.mkdtemp(prefix="symfonie-bench-")
-    os.environ["SYMFONIE_DATA_DIR"] = data_dir
-    if database == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{data_dir}/bench.sqlite3"
-    else:
-        import psycopg
-
-        admin_url = database.rsplit("/", 1)[0] + "/postgres"
-        name = database.rsplit("/", 1)[1]
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        os.environ["DATABASE_URL"] = database
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "symfonie.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return "sqlite" if database == "sqlite" else "postgresql"
 
 
 def main(argv: list[str]) -> dict[str, object]:
@@ -55,7 +26,7 @@ def main(argv: list[str]) -> dict[str, object]:
     parser.add_argument("--database", default="sqlite")
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args(argv)
-    engine = setup(args.database)
+    engine = fresh_database(args.database)
 
     from django.test import Client
 

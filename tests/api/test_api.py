@@ -286,3 +286,11 @@ def test_query_parameters_are_validated_not_passed_to_the_database(api_anna):
     assert api_anna.get("/api/v1/tasks", {"status": "open\x00"}).status_code == 422
     assert api_anna.get("/api/v1/merge-suggestions", {"status": "x"}).status_code == 422
     assert api_anna.get("/api/v1/customers", {"q": "jan\x00"}).status_code == 422
+
+
+def test_search_finds_a_phone_number_in_any_notation(api_anna):
+    customer = create_customer(api_anna, identities=[{"kind": "phone", "value": "+31612345678"}])
+    for text in ("06-1234 5678", "0612345678", "Truus"):
+        found = api_anna.get("/api/v1/customers", {"q": text}).json()
+        assert [c["id"] for c in found] == [customer["id"]], text
+    assert api_anna.get("/api/v1/customers", {"q": "0698765432"}).json() == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from ninja import Query, Router, Status
 
 from symfonie.api.schemas import (
@@ -24,6 +24,7 @@ from symfonie.contacts.actions.customers import (
     do_update_customer,
 )
 from symfonie.contacts.models import Case, Customer, Identity
+from symfonie.contacts.search import search_customers
 from symfonie.contacts.timeline import page
 from symfonie.tenants.audit import audit
 from symfonie.tenants.models import AuditRecord
@@ -48,11 +49,9 @@ def list_customers(
     tenancy.require_staff()
     limit = max(1, min(limit, 200))
     offset = max(0, min(offset, 10**6))
-    customers = _customers(tenancy).filter(is_active=True)
-    if q:
-        customers = customers.filter(
-            Q(name__icontains=q) | Q(identities__value__icontains=q.strip().lower())
-        ).distinct()
+    customers = search_customers(tenancy, q or "").prefetch_related(
+        Prefetch("identities", queryset=Identity.objects.order_by("id"))
+    )
     return list(customers.order_by("name", "id")[offset : offset + limit])
 
 

@@ -6,7 +6,6 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from symfonie.contacts.actions.cases import do_add_note
 from symfonie.contacts.models import Case, Contact, Customer, MergeSuggestion
+from symfonie.contacts.search import search_customers
 from symfonie.contacts.timeline import page
 from symfonie.problems import Problem
 from symfonie.tenants.audit import audit
@@ -27,11 +27,7 @@ from symfonie.web.decorators import tenant_page
 def home(request: HttpRequest) -> HttpResponse:
     tenancy = request.tenancy
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
-    customers = tenancy.scope(Customer).filter(is_active=True)
-    if q:
-        customers = customers.filter(
-            Q(name__icontains=q) | Q(identities__value__icontains=q.lower())
-        ).distinct()
+    customers = search_customers(tenancy, q)
     recent = tenancy.scope(Contact).select_related("customer").order_by("-arrived_at", "-id")[:15]
     open_suggestions = (
         tenancy.scope(MergeSuggestion)

@@ -47,7 +47,7 @@ BENCH_VENV := .venv-bench
 $(BENCH_VENV)/.installed: requirements.lock pyproject.toml
 	test -d $(BENCH_VENV) || $(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/pip install --quiet -r requirements.lock pyworkforce==0.5.1
+	$(BENCH_VENV)/bin/pip install --quiet -r requirements.lock pyworkforce==0.5.1 simpy==4.1.2
 	$(BENCH_VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
 

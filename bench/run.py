@@ -26,7 +26,7 @@ BENCHMARKS = {
     ),
 }
 # scripts that write their own bench/results/<name>.json (comparisons against a peer library)
-SELF_WRITING = ["bench_wfm_staffing"]
+SELF_WRITING = ["bench_wfm_staffing", "bench_simulation"]
 
 
 def machine() -> dict[str, object]:

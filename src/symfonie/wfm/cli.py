@@ -13,6 +13,9 @@ Per hour of the day from the "Anonymous Bank" records (the published workforce e
 
 Erlang C unless ``--patience-seconds`` is given (then Erlang A). No Django: the formulas are in
 ``symfonie.domain.wfm``. Bad input raises ``CommandError`` (exit code 2) naming the option.
+
+``symfonie wfm simulate MODEL.toml`` (discrete-event simulation) lives in
+:mod:`symfonie.wfm.simulate_cli`.
 """
 
 from __future__ import annotations
@@ -33,13 +36,16 @@ from symfonie.domain.wfm.staffing import (
     scheduled_agents,
     staff_intervals,
 )
+from symfonie.wfm.simulate_cli import register_simulate
 
 _INTERVAL_OPTIONS = ("calls", "interval_minutes", "aht_seconds", "agents")
 
 
 def register(subparsers: Any) -> None:
-    """Add ``wfm`` with its subcommand ``staff`` to the ``symfonie`` command line."""
-    wfm = subparsers.add_parser("wfm", help="workforce management: Erlang C / Erlang A staffing")
+    """Add ``wfm`` with its subcommands ``staff`` and ``simulate`` to the command line."""
+    wfm = subparsers.add_parser(
+        "wfm", help="workforce management: Erlang C / Erlang A staffing, simulation"
+    )
     commands = wfm.add_subparsers(dest="wfm_command", required=True, metavar="SUBCOMMAND")
     staff = commands.add_parser(
         "staff",
@@ -91,6 +97,7 @@ def register(subparsers: Any) -> None:
     )
     staff.add_argument("--json", action="store_true", help="print JSON instead of a table")
     staff.set_defaults(func=staff_command)
+    register_simulate(commands)
 
 
 def _require(

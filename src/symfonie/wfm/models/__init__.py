@@ -1,0 +1,1 @@
+"""Example simulation models (TOML) for ``symfonie wfm simulate``; see ``docs/wfm.md``."""

@@ -4,7 +4,11 @@
 * :mod:`~symfonie.domain.wfm.erlang_a` — Erlang A (M/M/N+M, impatient callers), exact;
 * :mod:`~symfonie.domain.wfm.staffing` — fewest agents meeting a target, vectorised over
   intervals, with shrinkage and chat concurrency (searches in :mod:`~symfonie.domain.wfm.search`,
-  targets in :mod:`~symfonie.domain.wfm.targets`).
+  targets in :mod:`~symfonie.domain.wfm.targets`);
+* :mod:`~symfonie.domain.wfm.simulate` — discrete-event simulation of a contact center with
+  replications and confidence intervals (model in :mod:`~symfonie.domain.wfm.sim_model`, the
+  engines in :mod:`~symfonie.domain.wfm.sim_events` and :mod:`~symfonie.domain.wfm.sim_fifo`,
+  durations in :mod:`~symfonie.domain.wfm.distributions`).
 
 Formulas and their sources: ``docs/wfm.md``.
 """

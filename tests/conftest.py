@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+from typing import TYPE_CHECKING
 
-from symfonie.tenants.models import ApiToken, Membership, SlaPolicy, Tenant, User
+import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from symfonie.tenants.models import Tenant, User
+
+# Django imports stay inside the functions, so the pure domain tests also run without Django
+# (`pytest -p no:django tests/domain`).
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(request, tmp_path):
+    if not request.config.pluginmanager.hasplugin("django"):
+        return  # pure domain tests run without Django
+    settings = request.getfixturevalue("settings")
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = True
 
 
 def make_tenant(slug: str, name: str) -> Tenant:
+    from symfonie.tenants.models import SlaPolicy, Tenant
+
     tenant = Tenant.objects.create(slug=slug, name=name)
     for priority, first, resolve, backoffice in (
         ("low", 2880, 14400, 7200),
@@ -35,6 +47,8 @@ def make_tenant(slug: str, name: str) -> Tenant:
 
 
 def make_user(email: str, tenant: Tenant, role: str) -> User:
+    from symfonie.tenants.models import Membership, User
+
     user = User.objects.create_user(email=email, password="correct horse battery")
     Membership.objects.create(user=user, tenant=tenant, role=role)
     return user
@@ -67,6 +81,10 @@ def outsider_olga(other_tenant) -> User:
 
 
 def api_client_for(user: User, tenant: Tenant) -> Client:
+    from django.test import Client
+
+    from symfonie.tenants.models import ApiToken
+
     _token, raw = ApiToken.issue(tenant=tenant, user=user, name="test")
     return Client(headers={"Authorization": f"Bearer {raw}"})
 

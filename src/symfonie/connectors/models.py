@@ -32,6 +32,7 @@ class ChannelAccount(TenantScoped):
 
     class Kind(models.TextChoices):
         WHATSAPP = "whatsapp", _("WhatsApp Business")
+        TELEGRAM = "telegram", _("Telegram bot")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)

@@ -45,11 +45,13 @@ class Connector(Protocol):
         ...
 
 
-CONNECTORS = {
+CONNECTORS: dict[str, str] = {
     ChannelAccount.Kind.WHATSAPP: "symfonie.connectors.whatsapp.inbound",
+    ChannelAccount.Kind.TELEGRAM: "symfonie.connectors.telegram.inbound",
 }
 
 
 def connector_for(kind: str) -> Connector | None:
-    path = CONNECTORS.get(kind)  # type: ignore[call-overload]
-    return import_module(path).connector if path else None  # type: ignore[no-any-return]
+    path = CONNECTORS.get(kind)
+    connector: Connector | None = import_module(path).connector if path else None
+    return connector

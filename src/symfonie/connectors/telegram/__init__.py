@@ -1,0 +1,1 @@
+"""Telegram Bot API connector (webhook inbound; see ``inbound`` and ``files``)."""

@@ -18,9 +18,14 @@ from django.utils import timezone
 from symfonie.connectors.models import ChannelAccount, InboundEvent
 from symfonie.connectors.registry import Item, connector_for
 from symfonie.contacts.actions.customers import do_add_identity, resolve_identity
-from symfonie.contacts.actions.interactions import do_create_contact, do_transition_contact
+from symfonie.contacts.actions.interactions import (
+    do_add_attachment,
+    do_add_message,
+    do_create_contact,
+    do_transition_contact,
+)
 from symfonie.contacts.identities import normalise_phone
-from symfonie.contacts.models import Contact, Customer, Identity
+from symfonie.contacts.models import Contact, Customer, Identity, Message
 from symfonie.domain.contacts.lifecycle import ContactState
 from symfonie.problems import Problem
 
@@ -176,3 +181,37 @@ def open_contact(account: ChannelAccount, customer: Customer, at: datetime) -> C
         customer, channel=account.kind, queue=account.default_queue, arrived_at=at
     )
     return do_transition_contact(contact, ContactState.QUEUED, at=at, queue=account.default_queue)
+
+
+def store_customer_message(
+    account: ChannelAccount,
+    event: InboundEvent,
+    *,
+    identity_kind: str,
+    sender_id: str,
+    name: str,
+    text: str,
+    external_id: str,
+    media: tuple[str, str, bytes] | None,
+) -> str:
+    """Put an inbound message on the sender's timeline (with its file, if any) and return the
+    event's new status: a refused file keeps the message and flags the event for a human."""
+    customer = customer_for(account, identity_kind, sender_id, name=name)
+    at = event.provider_timestamp or event.received_at
+    contact = open_contact(account, customer, at)
+    stored, created = do_add_message(
+        contact,
+        author=Message.Author.CUSTOMER,
+        body=text,
+        external_id=external_id,
+        channel_account=account.message_key,
+        created_at=at,
+    )
+    if created and media:
+        filename, mime, data = media
+        try:
+            do_add_attachment(stored, filename, mime, data)
+        except Problem as exc:
+            event.error = f"attachment not stored: {exc.detail}"
+            return InboundEvent.Status.REVIEW
+    return InboundEvent.Status.PROCESSED

@@ -17,13 +17,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from symfonie.connectors.inbound import customer_for, open_contact
+from symfonie.connectors.inbound import store_customer_message
 from symfonie.connectors.models import ChannelAccount, InboundEvent
 from symfonie.connectors.registry import Item
 from symfonie.connectors.telegram import files
-from symfonie.contacts.actions.interactions import do_add_attachment, do_add_message
 from symfonie.contacts.models import Message
-from symfonie.problems import Problem
 
 HEADER = "X-Telegram-Bot-Api-Secret-Token"
 SECRET = "secret_token"
@@ -124,25 +122,16 @@ class TelegramConnector:
             return InboundEvent.Status.REVIEW
         sender = message["from"]
         name = " ".join(str(sender[k]) for k in ("first_name", "last_name") if sender.get(k))
-        customer = customer_for(account, "telegram", str(sender.get("id", "")), name=name)
-        at = event.provider_timestamp or event.received_at
-        contact = open_contact(account, customer, at)
-        stored, created = do_add_message(
-            contact,
-            author=Message.Author.CUSTOMER,
-            body=text,
+        return store_customer_message(
+            account,
+            event,
+            identity_kind="telegram",
+            sender_id=str(sender.get("id", "")),
+            name=name,
+            text=text,
             external_id=event.external_key,
-            channel_account=account.message_key,
-            created_at=at,
+            media=prepared.get("media"),
         )
-        if created and prepared.get("media"):
-            filename, mime, data = prepared["media"]
-            try:
-                do_add_attachment(stored, filename, mime, data)
-            except Problem as exc:
-                event.error = f"attachment not stored: {exc.detail}"
-                return InboundEvent.Status.REVIEW
-        return InboundEvent.Status.PROCESSED
 
 
 connector = TelegramConnector()

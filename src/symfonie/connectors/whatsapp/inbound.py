@@ -16,13 +16,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from symfonie.connectors.actions import do_update_delivery_status
-from symfonie.connectors.inbound import customer_for, open_contact
+from symfonie.connectors.inbound import store_customer_message
 from symfonie.connectors.models import ChannelAccount, InboundEvent, OutboundMessage
 from symfonie.connectors.registry import Item
 from symfonie.connectors.whatsapp import sender
-from symfonie.contacts.actions.interactions import do_add_attachment, do_add_message
 from symfonie.contacts.models import Message
-from symfonie.problems import Problem
 
 MEDIA_TYPES = ("image", "document", "audio", "video", "sticker")
 TEXT_TYPES = ("text", "button", "interactive", "location", "contacts", "reaction", *MEDIA_TYPES)
@@ -182,26 +180,16 @@ class WhatsAppConnector:
             event.error = f"message type {message.get('type')!r} is not handled"
             return InboundEvent.Status.REVIEW
         name = ((event.payload.get("contact") or {}).get("profile") or {}).get("name", "")
-        customer = customer_for(account, "whatsapp", str(message.get("from", "")), name=name)
-        at = event.provider_timestamp or event.received_at
-        contact = open_contact(account, customer, at)
-        stored, created = do_add_message(
-            contact,
-            author=Message.Author.CUSTOMER,
-            body=text,
+        return store_customer_message(
+            account,
+            event,
+            identity_kind="whatsapp",
+            sender_id=str(message.get("from", "")),
+            name=name,
+            text=text,
             external_id=str(message["id"]),
-            channel_account=account.message_key,
-            created_at=at,
+            media=prepared.get("media"),
         )
-        if created and prepared.get("media"):
-            filename, mime, data = prepared["media"]
-            try:
-                do_add_attachment(stored, filename, mime, data)
-            except Problem as exc:
-                # the message stays; the refused file is flagged for a human
-                event.error = f"attachment not stored: {exc.detail}"
-                return InboundEvent.Status.REVIEW
-        return InboundEvent.Status.PROCESSED
 
     def _apply_status(self, account: ChannelAccount, event: InboundEvent) -> str:
         status = event.payload["status"]

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 COMMAND_MODULES: list[str] = [
     "symfonie.tenants.cli",
     "symfonie.wfm.cli",
+    "symfonie.reporting.cli",
 ]
 
 

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "symfonie.events",
     "symfonie.contacts",
     "symfonie.connectors",
+    "symfonie.reporting",
     "symfonie.web",
 ]
 

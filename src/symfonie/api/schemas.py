@@ -131,7 +131,7 @@ class TransitionIn(Schema):
 
 class ContactOut(Schema):
     id: int
-    customer_id: int
+    customer_id: int | None
     case_id: int | None
     channel: str
     direction: str

@@ -111,7 +111,8 @@ def parse_date(text: str) -> date:
     return date(1900 + int(text[:2]), int(text[2:4]), int(text[4:]))
 
 
-def _parse_record(fields: list[str]) -> BankCall:
+def parse_record(fields: list[str]) -> BankCall:
+    """One record from its 17 fields; ``ValueError`` when a field does not parse."""
     return BankCall(
         vru_line=fields[0],
         call_id=int(fields[1]),
@@ -151,7 +152,7 @@ def parse_calls(lines: Iterable[str]) -> Iterator[BankCall]:
         if len(fields) != len(HEADER):
             raise BankFileError(f"line {number}: expected {len(HEADER)} fields, got {len(fields)}")
         try:
-            yield _parse_record(fields)
+            yield parse_record(fields)
         except ValueError as exc:
             raise BankFileError(f"line {number}: {exc}") from None
 

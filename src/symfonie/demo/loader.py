@@ -325,6 +325,15 @@ def _plan_contact(rng: random.Random, arrived: datetime, channel: str) -> dict[s
     }
 
 
+def _survey(rng: random.Random, plan: dict[str, object]) -> dict[str, int | None]:
+    """About one in five closed contacts answers the CSAT question, one in ten the NPS one."""
+    if plan["state"] != "closed":
+        return {"csat_score": None, "nps_score": None}
+    csat = rng.choices([1, 2, 3, 4, 5], [6, 7, 12, 35, 40])[0] if rng.random() < 0.2 else None
+    nps = rng.choices(range(11), [2, 1, 1, 2, 2, 4, 6, 12, 22, 24, 24])[0]
+    return {"csat_score": csat, "nps_score": nps if rng.random() < 0.1 else None}
+
+
 def _contact_events(writer: Writer, contact: Contact, plan: dict[str, object]) -> None:
     cid, queue, agent_id = contact.customer_id, contact.queue, contact.agent_id
     writer.event(
@@ -367,6 +376,15 @@ def _contact_events(writer: Writer, contact: Contact, plan: dict[str, object]) -
             at,
             cid,
         )
+    if contact.csat_score is not None:
+        answered_at = plan["wrap_up_ended_at"] + timedelta(minutes=2)
+        writer.event(
+            ContactUpdated(
+                contact_id=contact.pk, changes={"csat_score": contact.csat_score, "csat_comment": ""}
+            ),
+            answered_at,
+            cid,
+        )
 
 
 CASE_TOPICS = {
@@ -397,6 +415,8 @@ def _history(
     # a few customers call often (repeat contacts), most rarely: a Zipf-like choice
     weights = [1 / (1 + i) ** 0.3 for i in range(len(customers))]
     planned: list[tuple[Contact, dict[str, object], Topic]] = []
+    # survey answers from their own generator, so the rest of the demo stays as it was
+    surveys = random.Random(SEED + tenant.pk)
     first_day = today - timedelta(days=HISTORY_DAYS)
     showcase_days = {
         first_day + timedelta(days=5 + 11 * k): ch
@@ -430,6 +450,8 @@ def _history(
                 queue=queue,
                 agent=rng.choice(agents) if plan["state"] == "closed" else None,
                 outcome=plan.get("outcome", ""),
+                transferred=plan.get("outcome") == "transferred",
+                escalated=plan.get("outcome") == "escalated",
                 subject=topic.name.capitalize()
                 if channel in ("email", "letter", "webform")
                 else "",
@@ -439,6 +461,7 @@ def _history(
                 answered_at=plan.get("answered_at"),
                 ended_at=plan["ended_at"],
                 wrap_up_ended_at=plan.get("wrap_up_ended_at"),
+                **_survey(surveys, plan),
             )
             planned.append((contact, plan, topic))
     # cases: one per customer and case-worthy topic, reused by repeat contacts within 14 days

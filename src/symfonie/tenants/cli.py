@@ -25,6 +25,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     demo.set_defaults(func=cmd_demo)
 
+    createtenant = subparsers.add_parser("createtenant", help="create a tenant (opdrachtgever)")
+    createtenant.add_argument("slug")
+    createtenant.add_argument("--name", required=True)
+    createtenant.add_argument("--time-zone", default="Europe/Amsterdam", help="IANA name")
+    createtenant.add_argument("--region", default="NL", choices=["NL", "BE"])
+    createtenant.set_defaults(func=cmd_createtenant)
+
     createuser = subparsers.add_parser("createuser", help="create a user with a role in a tenant")
     createuser.add_argument("email")
     createuser.add_argument(
@@ -116,6 +123,29 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, roles in demo_logins():
         print(f"  {email:<38} {roles}")
+    return 0
+
+
+def cmd_createtenant(args: argparse.Namespace) -> int:
+    setup_django()
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from django.utils.text import slugify
+
+    from symfonie.tenants.models import Tenant
+
+    if slugify(args.slug) != args.slug or len(args.slug) > 64:
+        raise CommandError(f"slug must be lower-case letters, digits and '-': {args.slug!r}")
+    try:
+        ZoneInfo(args.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise CommandError(f"--time-zone: unknown time zone {args.time_zone!r}") from None
+    if Tenant.objects.filter(slug=args.slug).exists():
+        raise CommandError(f"a tenant with slug {args.slug!r} already exists")
+    Tenant.objects.create(
+        slug=args.slug, name=args.name, time_zone=args.time_zone, default_region=args.region
+    )
+    print(f"Created tenant {args.slug} ({args.name}, {args.time_zone})")
     return 0
 
 

@@ -27,6 +27,12 @@ class Tenant(models.Model):
         default="NL",
         choices=[("NL", "Nederland"), ("BE", "België")],
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="Europe/Amsterdam",
+        help_text=_("Reports count days and intervals on this clock (IANA name)."),
+    )
     fcr_window_days = models.PositiveSmallIntegerField(
         _("first-contact resolution window (days)"), default=7
     )

@@ -140,6 +140,9 @@ def do_transition_contact(
             contact.queue = queue
         if outcome is not None:
             contact.outcome = outcome
+            # the KPI flags stay set when a transferred contact is later resolved
+            contact.transferred |= outcome == Outcome.TRANSFERRED
+            contact.escalated |= outcome == Outcome.ESCALATED
         contact.save()
         record(
             contact.tenant,

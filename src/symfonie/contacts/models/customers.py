@@ -15,6 +15,8 @@ class Customer(TenantScoped):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     language = models.CharField(_("language"), max_length=5, default="nl")
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # facts from a source system that have no column of their own, e.g. {"priority": 2}
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
     do_not_call = models.BooleanField(_("do not call"), default=False)
     opt_out_marketing = models.BooleanField(_("opted out of campaigns"), default=False)
     deceased = models.BooleanField(_("deceased"), default=False)

@@ -43,8 +43,13 @@ TIMESTAMP_FIELDS = ("queued_at", "offered_at", "answered_at", "ended_at", "wrap_
 
 
 class Contact(TenantScoped):
+    # NULL: an anonymous contact (a caller who gave no number, as in imported call records)
     customer = models.ForeignKey(
-        "contacts.Customer", on_delete=models.PROTECT, related_name="contacts"
+        "contacts.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
     )
     case = models.ForeignKey(
         "contacts.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
@@ -69,12 +74,32 @@ class Contact(TenantScoped):
     wrap_up_ended_at = models.DateTimeField(_("wrap-up ended"), null=True, blank=True)
     csat_score = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
     csat_comment = models.TextField(_("satisfaction comment"), blank=True)
+    nps_score = models.PositiveSmallIntegerField(_("recommendation (0–10)"), null=True, blank=True)
+    # the KPI facts of docs/kpis.md that the timestamps alone do not tell
+    ended_in_self_service = models.BooleanField(_("ended in the menu or bot"), default=False)
+    transferred = models.BooleanField(_("transferred"), default=False)
+    escalated = models.BooleanField(_("escalated"), default=False)
+    talk_seconds = models.FloatField(_("talk time (s)"), null=True, blank=True)
+    hold_seconds = models.FloatField(_("hold time (s)"), null=True, blank=True)
+    priority = models.SmallIntegerField(_("priority"), default=0)
+    # the record's key in the system it was imported from: a second import adds nothing
+    external_ref = models.CharField(max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["-arrived_at", "-id"]
-        indexes = [models.Index(fields=["tenant", "customer", "arrived_at"])]
+        indexes = [
+            models.Index(fields=["tenant", "customer", "arrived_at"]),
+            models.Index(fields=["tenant", "arrived_at"], name="contact_tenant_arrived"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_ref"],
+                condition=models.Q(external_ref__isnull=False),
+                name="contact_external_ref_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.pk} ({self.state})"

@@ -1,0 +1,1 @@
+"""Imports of historical contacts: the Anonymous Bank call records and a generic CSV."""

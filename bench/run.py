@@ -24,6 +24,7 @@ BENCHMARKS = {
         "bench_inbound",
         ["sqlite", PG_URL.replace("symfonie_bench", "symfonie_bench_inbound")],
     ),
+    "kpi": ("bench_kpi", ["sqlite", PG_URL.replace("symfonie_bench", "symfonie_bench_kpi")]),
 }
 # scripts that write their own bench/results/<name>.json (comparisons against a peer library)
 SELF_WRITING = ["bench_wfm_staffing", "bench_simulation"]

@@ -17,6 +17,7 @@ Standard library only, no Django: usable from the domain, the CLI and the KPI co
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 import statistics
@@ -90,6 +91,7 @@ class BankCall:
         return self.server != NO_SERVER
 
 
+@functools.lru_cache(maxsize=100_000)  # a month has at most 86,400 distinct times
 def parse_time_of_day(text: str) -> time:
     """Parse ``H:MM:SS`` (hours 0–23) into a ``datetime.time``; raise ``ValueError`` otherwise."""
     parts = text.split(":")

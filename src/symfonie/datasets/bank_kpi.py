@@ -43,10 +43,14 @@ BANK_TIME_ZONE = ZoneInfo("Asia/Jerusalem")
 BANK_TENANT = "anonymous-bank"
 VOICE = "voice"
 _NOT_HAPPENED = time(0, 0, 0)
+_SURELY_NEAREST = timedelta(hours=11)
 
 
 def _instant(day: date, clock: time, near: datetime) -> datetime:
     """``clock`` on ``day`` − 1, ``day`` or ``day`` + 1, whichever is nearest ``near`` (UTC)."""
+    same_day = datetime.combine(day, clock, tzinfo=BANK_TIME_ZONE).astimezone(UTC)
+    if abs(same_day - near) < _SURELY_NEAREST:
+        return same_day  # the other days are ≥ 23 h away, so farther: skip them (speed)
     candidates = (
         datetime.combine(day + timedelta(days=offset), clock, tzinfo=BANK_TIME_ZONE).astimezone(UTC)
         for offset in (-1, 0, 1)

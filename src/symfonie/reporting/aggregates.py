@@ -3,7 +3,7 @@
 Every change to a contact marks the interval of its arrival dirty (``signals.py``: a new
 ``KpiDirtyInterval`` row, in the same transaction as the change). :func:`catch_up`, which every
 report runs before it reads, recomputes the dirty intervals from their contacts and replaces
-their rows; bulk imports call :func:`refresh` themselves. So the stored tallies are updated
+their rows; imports add the tallies of the contacts they inserted (:func:`add_records`). So the stored tallies are updated
 incrementally as contacts change, and ``tests/reporting/test_aggregates.py`` proves that they
 equal :func:`rebuild`'s full recomputation.
 
@@ -24,8 +24,9 @@ from django.db.models import Max
 
 from symfonie.contacts.models import Contact
 from symfonie.domain.kpi.records import ContactRecord
-from symfonie.domain.kpi.tally import tally_records
+from symfonie.domain.kpi.tally import TALLY_FIELDS, KpiTally, tally_records
 from symfonie.reporting.config import kpi_settings_for
+from symfonie.reporting.imports.bulk import insert_rows
 from symfonie.reporting.models import INTERVAL_MINUTES, KpiDirtyInterval, KpiInterval
 from symfonie.reporting.records import contact_records
 from symfonie.tenants.models import Tenant
@@ -96,6 +97,43 @@ def _runs(starts: list[datetime]) -> list[tuple[datetime, datetime]]:
         else:
             runs.append((start, start))
     return runs
+
+
+def add_records(tenant: Tenant, records: list[ContactRecord]) -> int:
+    """Add the tallies of ``records`` — contacts just inserted, never counted before — to the
+    stored rows (an import's incremental update); returns the number of rows written."""
+    if not records:
+        return 0
+    fresh = {(row.start, row.queue, row.channel): row for row in _rows(tenant, records)}
+    with transaction.atomic():
+        Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+        starts = [key[0] for key in fresh]
+        existing = KpiInterval.objects.filter(
+            tenant=tenant, start__gte=min(starts), start__lte=max(starts)
+        )
+        replaced = []
+        for row in existing:
+            key = (row.start, row.queue, row.channel)
+            if key in fresh:
+                merged = _tally_of(row) + _tally_of(fresh[key])
+                fresh[key] = KpiInterval(
+                    tenant=tenant, start=row.start, queue=row.queue, channel=row.channel,
+                    **merged.as_dict(),
+                )  # fmt: skip
+                replaced.append(row.pk)
+        KpiInterval.objects.filter(pk__in=replaced).delete()
+        return insert_rows(
+            KpiInterval,
+            (
+                {"tenant_id": tenant.pk, "start": row.start, "queue": row.queue,
+                 "channel": row.channel, **_tally_of(row).as_dict()}
+                for row in fresh.values()
+            ),
+        )  # fmt: skip
+
+
+def _tally_of(row: KpiInterval) -> KpiTally:
+    return KpiTally(**{name: getattr(row, name) for name in TALLY_FIELDS})
 
 
 def catch_up(tenant: Tenant) -> int:

@@ -10,10 +10,11 @@ themselves, for drill-downs and the figures no tally can hold.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import astuple, dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from django.db.models import Max, QuerySet, Sum
 
 from symfonie.contacts.models import Contact
@@ -124,11 +125,18 @@ def _aggregations() -> dict[str, Sum | Max]:
     return {name: Max(name) if name == "longest_wait_us" else Sum(name) for name in TALLY_FIELDS}
 
 
-def _tally(values: dict[str, int | None]) -> KpiTally:
-    tally = {name: values.get(name) for name in TALLY_FIELDS}
-    if tally["longest_wait_us"] is None:
-        tally["longest_wait_us"] = -1
-    return KpiTally(**{name: int(value or 0) for name, value in tally.items()})
+_LONGEST = TALLY_FIELDS.index("longest_wait_us")
+
+
+def _tally(vector: np.ndarray) -> KpiTally:
+    return KpiTally(*(int(value) for value in vector))
+
+
+def _sum(matrix: np.ndarray) -> np.ndarray:
+    """Column sums of tally rows; the longest wait is a maximum (−1 when there are no rows)."""
+    total = matrix.sum(axis=0, dtype=np.int64)
+    total[_LONGEST] = matrix[:, _LONGEST].max() if len(matrix) else -1
+    return total
 
 
 def _thresholds(settings: KpiSettings, queues: set[str]) -> tuple[float, ...]:
@@ -139,20 +147,29 @@ def _thresholds(settings: KpiSettings, queues: set[str]) -> tuple[float, ...]:
 
 def _interval_tallies(
     report_filter: ReportFilter, settings: KpiSettings
-) -> tuple[dict[datetime, KpiTally], set[str]]:
-    """The tally per stored 15-minute interval of the range, and the queues seen."""
-    tallies: dict[datetime, KpiTally] = {}
+) -> tuple[list[datetime], np.ndarray, set[str]]:
+    """The stored 15-minute intervals of the range: their starts, a matrix with one tally row
+    per interval (columns in ``TALLY_FIELDS`` order), and the queues seen."""
     if report_filter.agent_id is None:
         rows = report_filter.intervals()
-        for values in rows.values("start").annotate(**_aggregations()).order_by("start"):
-            tallies[values["start"]] = _tally(values)
-        return tallies, set(rows.values_list("queue", flat=True).distinct())
-    # per agent from the contacts: the stored tallies are not kept per agent
-    groups: dict[datetime, list[ContactRecord]] = defaultdict(list)
-    for record in contact_records(report_filter.contacts()):
-        groups[interval_start(record.arrived_at)].append(record)
-    queues = {record.queue for members in groups.values() for record in members}
-    return {start: tally_records(members, settings) for start, members in groups.items()}, queues
+        per_start = (
+            rows.values("start").annotate(**_aggregations()).order_by("start")
+        ).values_list("start", *TALLY_FIELDS)
+        starts, matrix = [], []
+        for start, *values in per_start:
+            starts.append(start)
+            matrix.append([-1 if value is None else value for value in values])
+        queues = set(rows.values_list("queue", flat=True).distinct())
+    else:
+        # per agent from the contacts: the stored tallies are not kept per agent
+        groups: dict[datetime, list[ContactRecord]] = defaultdict(list)
+        for record in contact_records(report_filter.contacts()):
+            groups[interval_start(record.arrived_at)].append(record)
+        queues = {record.queue for members in groups.values() for record in members}
+        starts = sorted(groups)
+        matrix = [list(astuple(tally_records(groups[start], settings))) for start in starts]
+    array = np.array(matrix, dtype=np.int64).reshape(len(starts), len(TALLY_FIELDS))
+    return starts, array, queues
 
 
 def kpi_report(report_filter: ReportFilter, *, every: str | None = None) -> KpiReport:
@@ -164,9 +181,9 @@ def kpi_report(report_filter: ReportFilter, *, every: str | None = None) -> KpiR
     tenant = report_filter.tenant
     catch_up(tenant)
     settings = kpi_settings_for(tenant)
-    tallies, queues = _interval_tallies(report_filter, settings)
+    starts, matrix, queues = _interval_tallies(report_filter, settings)
     thresholds = _thresholds(settings, queues)
-    total = summarise(sum(tallies.values(), KpiTally()), settings, thresholds_seconds=thresholds)
+    total = summarise(_tally(_sum(matrix)), settings, thresholds_seconds=thresholds)
     buckets: list[Bucket] = []
     if every is not None:
         bucketing = make_bucketing(
@@ -175,20 +192,22 @@ def kpi_report(report_filter: ReportFilter, *, every: str | None = None) -> KpiR
             tz=tenant.time_zone,
         )
         assert bucketing is not None
-        per_bucket: dict[datetime, KpiTally] = {}
-        for start, tally in tallies.items():
-            local = bucketing.start_of(start)
-            per_bucket[local] = per_bucket.get(local, KpiTally()) + tally
         first, last = report_filter.instants
-        for start in bucketing.starts_overlapping(first, last):
-            tally = per_bucket.get(start, KpiTally())
-            buckets.append(
-                Bucket(
-                    start,
-                    bucketing.end_of(start),
-                    summarise(tally, settings, thresholds_seconds=thresholds),
-                )
-            )
+        local_starts = list(bucketing.starts_overlapping(first, last))
+        # bucket starts compared as instants (the repeated autumn hour is two buckets)
+        position = {start.astimezone(UTC): i for i, start in enumerate(local_starts)}
+        index = np.array(
+            [position[bucketing.start_of(start).astimezone(UTC)] for start in starts],
+            dtype=np.int64,
+        )
+        sums = np.zeros((len(local_starts), len(TALLY_FIELDS)), dtype=np.int64)
+        np.add.at(sums, index, matrix)
+        longest = np.full(len(local_starts), -1, dtype=np.int64)
+        np.maximum.at(longest, index, matrix[:, _LONGEST])
+        sums[:, _LONGEST] = longest
+        for i, start in enumerate(local_starts):
+            summary = summarise(_tally(sums[i]), settings, thresholds_seconds=thresholds)
+            buckets.append(Bucket(start, bucketing.end_of(start), summary))
     return KpiReport(report_filter, settings, total, buckets)
 
 

@@ -15,7 +15,6 @@ import gzip
 import io
 from pathlib import Path
 
-from symfonie.contacts.models import Contact
 from symfonie.contacts.models.interactions import Direction
 from symfonie.datasets.anonymous_bank import HEADER, Outcome, parse_record
 from symfonie.datasets.bank_kpi import call_to_record
@@ -53,24 +52,25 @@ def _pending(line: int, fields: list[str]) -> PendingContact | str:
         if value < 0:
             return f"negative {name.removesuffix('_seconds')} ({value})"
     record = call_to_record(call)
-    state = "closed" if record.answered_at else ("abandoned" if record.abandoned else "closed")
-    contact = Contact(
-        channel="voice",
-        direction=Direction.INBOUND,
-        state=state,
-        queue=record.queue,
-        arrived_at=record.arrived_at,
-        queued_at=record.queued_at,
-        answered_at=record.answered_at,
-        ended_at=record.ended_at,
-        ended_in_self_service=record.ended_in_self_service,
-        talk_seconds=record.talk_seconds,
-        priority=record.priority,
-        external_ref=f"{call.date:%y%m%d}-{call.vru_line}-{call.call_id}",
-    )
+    state = "closed" if record.answered_at or not record.abandoned else "abandoned"
+    values = {
+        "channel": "voice",
+        "direction": Direction.INBOUND,
+        "state": state,
+        "queue": record.queue,
+        "arrived_at": record.arrived_at,
+        "queued_at": record.queued_at,
+        "answered_at": record.answered_at,
+        "ended_at": record.ended_at,
+        "ended_in_self_service": record.ended_in_self_service,
+        "talk_seconds": record.talk_seconds,
+        "priority": record.priority,
+        "external_ref": f"{call.date:%y%m%d}-{call.vru_line}-{call.call_id}",
+    }
     return PendingContact(
         line=line,
-        contact=contact,
+        values=values,
+        record=record,
         customer_number=record.customer_key,
         customer_attributes={"priority": call.priority},
         agent_name=record.agent_id,
@@ -105,9 +105,9 @@ def import_bank_file(
             item = _pending(number, fields)
             if isinstance(item, str):
                 report.reject(number, item)
-            elif item.contact.external_ref in seen:
-                report.reject(number, f"repeats call {item.contact.external_ref}")
+            elif item.external_ref in seen:
+                report.reject(number, f"repeats call {item.external_ref}")
             else:
-                seen.add(item.contact.external_ref or "")
+                seen.add(item.external_ref)
                 pending.append(item)
     return write_contacts(tenant, KIND, report, pending, progress), report

@@ -21,7 +21,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from symfonie.contacts.models import Contact
 from symfonie.contacts.models.interactions import Channel, Direction, Outcome
 from symfonie.domain.kpi.records import ContactRecord
 from symfonie.problems import InvalidInput
@@ -123,6 +122,7 @@ def _pending(line: int, row: dict[str, str], zone: ZoneInfo) -> PendingContact:
             escalated=escalated,
             csat_score=csat,  # type: ignore[arg-type]
             nps_score=nps,  # type: ignore[arg-type]
+            priority=int(_number(row, "priority", int) or 0),
             **times,  # type: ignore[arg-type]
         )
     except ValueError as exc:
@@ -131,31 +131,33 @@ def _pending(line: int, row: dict[str, str], zone: ZoneInfo) -> PendingContact:
     state = "closed" if ended else ("active" if answered else ("queued" if queued else "new"))
     if ended and queued and not answered:
         state = "abandoned"
-    contact = Contact(
-        channel=channel,
-        direction=Direction.INBOUND,
-        state=state,
-        queue=queue,
-        outcome=outcome,
-        arrived_at=record.arrived_at,
-        queued_at=queued,
-        answered_at=answered,
-        ended_at=ended,
-        wrap_up_ended_at=record.wrap_up_ended_at,
-        ended_in_self_service=record.ended_in_self_service,
-        transferred=transferred,
-        escalated=escalated,
-        talk_seconds=record.talk_seconds,
-        hold_seconds=record.hold_seconds,
-        csat_score=csat,
-        nps_score=nps,
-        priority=int(_number(row, "priority", int) or 0),
-        external_ref=f"csv:{external_id}",
-    )
+    values = {
+        "channel": channel,
+        "direction": Direction.INBOUND,
+        "state": state,
+        "queue": queue,
+        "outcome": outcome,
+        "arrived_at": record.arrived_at,
+        "queued_at": queued,
+        "answered_at": answered,
+        "ended_at": ended,
+        "wrap_up_ended_at": record.wrap_up_ended_at,
+        "ended_in_self_service": record.ended_in_self_service,
+        "transferred": transferred,
+        "escalated": escalated,
+        "talk_seconds": record.talk_seconds,
+        "hold_seconds": record.hold_seconds,
+        "csat_score": csat,
+        "nps_score": nps,
+        "priority": record.priority,
+        "external_ref": f"csv:{external_id}",
+    }
+    customer_number = (row.get("customer_number") or "").strip().upper() or None
     return PendingContact(
         line=line,
-        contact=contact,
-        customer_number=(row.get("customer_number") or "").strip().upper() or None,
+        values=values,
+        record=record,
+        customer_number=customer_number,
         agent_name=(row.get("agent") or "").strip() or None,
     )
 
@@ -188,9 +190,9 @@ def import_csv_file(
             except RowError as exc:
                 report.reject(line, str(exc))
                 continue
-            if item.contact.external_ref in seen:
+            if item.external_ref in seen:
                 report.reject(line, f"external_id repeats an earlier row: {row['external_id']}")
                 continue
-            seen.add(item.contact.external_ref or "")
+            seen.add(item.external_ref)
             pending.append(item)
     return write_contacts(tenant, KIND, report, pending, progress), report

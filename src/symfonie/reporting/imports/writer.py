@@ -8,18 +8,23 @@ keys already present are skipped, so importing a file twice adds nothing.
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
 from symfonie.contacts.models import Channel, Contact, Customer, Identity, TimelineEntry
 from symfonie.contacts.models.customers import IdentityKind
 from symfonie.contacts.timeline import stored_label
-from symfonie.reporting.aggregates import refresh
+from symfonie.domain.kpi.records import ContactRecord
+from symfonie.reporting.aggregates import add_records
+from symfonie.reporting.imports.bulk import insert_rows
 from symfonie.reporting.models import ImportRun
 from symfonie.tenants.models import Membership, Role, Tenant, User
 
@@ -57,13 +62,18 @@ class ImportReport:
 
 @dataclass
 class PendingContact:
-    """One row ready to be written: the contact (without customer/agent yet) and its keys."""
+    """One row ready to be written: the contact's field values, its KPI record and its keys."""
 
     line: int
-    contact: Contact
+    values: dict[str, Any]
+    record: ContactRecord
     customer_number: str | None = None
     customer_attributes: dict[str, object] = field(default_factory=dict)
     agent_name: str | None = None
+
+    @property
+    def external_ref(self) -> str:
+        return str(self.values["external_ref"])
 
 
 def progress_bar(stream=sys.stderr) -> ProgressFn:
@@ -85,40 +95,47 @@ def progress_bar(stream=sys.stderr) -> ProgressFn:
 
 
 def _customers(tenant: Tenant, pending: list[PendingContact]) -> dict[str, int]:
-    numbers = {p.customer_number for p in pending if p.customer_number}
+    """Customer ids by customer number; numbers not known yet get a new customer."""
+    numbers = sorted({p.customer_number for p in pending if p.customer_number})
+    known = Identity.objects.filter(tenant=tenant, kind=IdentityKind.CUSTOMER_NUMBER)
     found: dict[str, int] = {}
-    ordered = sorted(numbers)
-    for i in range(0, len(ordered), 500):
-        chunk = ordered[i : i + 500]
-        found.update(
-            Identity.objects.filter(
-                tenant=tenant, kind=IdentityKind.CUSTOMER_NUMBER, value__in=chunk
-            ).values_list("value", "customer_id")
-        )
+    for i in range(0, len(numbers), 900):
+        chunk = numbers[i : i + 900]
+        found.update(known.filter(value__in=chunk).values_list("value", "customer_id"))
     attributes: dict[str, dict[str, object]] = {}
     for item in pending:
         if item.customer_number:
             attributes.setdefault(item.customer_number, {}).update(item.customer_attributes)
-    new_numbers = [number for number in ordered if number not in found]
-    customers = [
-        Customer(tenant=tenant, name=f"Klant {number}", attributes=attributes[number])
-        for number in new_numbers
-    ]
-    Customer.objects.bulk_create(customers, batch_size=BATCH)
-    Identity.objects.bulk_create(
-        [
-            Identity(
-                tenant=tenant,
-                customer=customer,
-                kind=IdentityKind.CUSTOMER_NUMBER,
-                value=number,
-                display_value=number,
-            )
-            for number, customer in zip(new_numbers, customers, strict=True)
-        ],
-        batch_size=BATCH,
+    new_numbers = [number for number in numbers if number not in found]
+    if not new_numbers:
+        return found
+    # a marker in name_key finds this run's customers again without an id per row
+    marker = f"import:{uuid.uuid4().hex}"
+    now = timezone.now()
+    insert_rows(
+        Customer,
+        (
+            {"tenant_id": tenant.pk, "name": f"Klant {number}", "name_key": marker,
+             "attributes": attributes[number], "created_at": now, "updated_at": now}
+            for number in new_numbers
+        ),
+    )  # fmt: skip
+    created = dict(
+        Customer.objects.filter(tenant=tenant, name_key=marker).values_list("name", "id")
     )
-    found.update({number: c.pk for number, c in zip(new_numbers, customers, strict=True)})
+    insert_rows(
+        Identity,
+        (
+            {"tenant_id": tenant.pk, "customer_id": created[f"Klant {number}"],
+             "kind": IdentityKind.CUSTOMER_NUMBER, "value": number, "display_value": number,
+             "created_at": now}
+            for number in new_numbers
+        ),
+    )  # fmt: skip
+    # the search key of "Klant 123" is "klant 123" (contacts.identities.name_key)
+    Customer.objects.filter(tenant=tenant, name_key=marker).update(name_key=Lower("name"))
+    for number in new_numbers:
+        found[number] = created[f"Klant {number}"]
     return found
 
 
@@ -148,50 +165,44 @@ def write_contacts(
     entries and KPI tallies, and the :class:`ImportRun`, in one transaction."""
     started = timezone.now()
     with transaction.atomic():
-        refs = [p.contact.external_ref for p in pending]
-        present: set[str] = set()
-        for i in range(0, len(refs), 900):
-            present.update(
-                Contact.objects.filter(
-                    tenant=tenant, external_ref__in=refs[i : i + 900]
-                ).values_list("external_ref", flat=True)
-            )
-        fresh = [p for p in pending if p.contact.external_ref not in present]
+        present = _present(tenant, [p.external_ref for p in pending])
+        fresh = [p for p in pending if p.external_ref not in present]
         report.already_present += len(pending) - len(fresh)
         customers = _customers(tenant, fresh)
         agents = _agents(tenant, {p.agent_name for p in fresh if p.agent_name})
-        contacts = []
+        rows = []
         for item in fresh:
-            contact = item.contact
-            contact.tenant = tenant
+            row = {**item.values, "tenant_id": tenant.pk}
             if item.customer_number:
-                contact.customer_id = customers[item.customer_number]
+                row["customer_id"] = customers[item.customer_number]
             if item.agent_name:
-                contact.agent_id = agents[item.agent_name]
-            contacts.append(contact)
-        for i in range(0, len(contacts), BATCH):
-            Contact.objects.bulk_create(contacts[i : i + BATCH])
+                row["agent_id"] = agents[item.agent_name]
+            rows.append(row)
+        for i in range(0, len(rows), BATCH):
+            insert_rows(Contact, rows[i : i + BATCH])
             if progress:
-                progress(min(i + BATCH, len(contacts)), len(contacts))
-        TimelineEntry.objects.bulk_create(
-            [
-                TimelineEntry(
-                    tenant=tenant,
-                    customer_id=c.customer_id,
-                    occurred_at=c.arrived_at,
-                    kind=TimelineEntry.Kind.CONTACT,
-                    title=stored_label(Channel(c.channel).label),
-                    channel=c.channel,
-                    direction=c.direction,
-                    contact_id=c.pk,
-                )
-                for c in contacts
-                if c.customer_id is not None
-            ],
-            batch_size=BATCH,
+                progress(min(i + BATCH, len(rows)), len(rows))
+        ids = _ids(tenant, [row["external_ref"] for row in rows if row.get("customer_id")])
+        title = {channel: stored_label(Channel(channel).label) for channel in Channel.values}
+        insert_rows(
+            TimelineEntry,
+            (
+                {
+                    "tenant_id": tenant.pk,
+                    "customer_id": row["customer_id"],
+                    "occurred_at": row["arrived_at"],
+                    "kind": TimelineEntry.Kind.CONTACT,
+                    "title": title[row["channel"]],
+                    "channel": row["channel"],
+                    "direction": row["direction"],
+                    "contact_id": ids[row["external_ref"]],
+                }
+                for row in rows
+                if row.get("customer_id")
+            ),
         )
-        refresh(tenant, {c.arrived_at for c in contacts})
-        report.imported += len(contacts)
+        add_records(tenant, [item.record for item in fresh])
+        report.imported += len(rows)
         return ImportRun.objects.create(
             tenant=tenant,
             kind=kind,
@@ -204,3 +215,18 @@ def write_contacts(
             rejected=report.rejected,
             rejections=report.rejections,
         )
+
+
+def _present(tenant: Tenant, refs: list[str]) -> set[str]:
+    return set(_ids(tenant, refs))
+
+
+def _ids(tenant: Tenant, refs: list[str]) -> dict[str, int]:
+    """Contact ids by external reference (one range scan of the unique index, then a filter)."""
+    if not refs:
+        return {}
+    wanted = set(refs)
+    rows = Contact.objects.filter(
+        tenant=tenant, external_ref__gte=min(refs), external_ref__lte=max(refs)
+    ).values_list("external_ref", "id")
+    return {ref: pk for ref, pk in rows.iterator(chunk_size=10_000) if ref in wanted}

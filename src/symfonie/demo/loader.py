@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -45,6 +46,7 @@ from symfonie.events.schemas import (
     TaskCreated,
     iso,
 )
+from symfonie.reporting.aggregates import rebuild
 from symfonie.tenants.models import Membership, SlaPolicy, Tenant, User
 
 DEMO_PASSWORD = "symfonie-demo"
@@ -380,7 +382,8 @@ def _contact_events(writer: Writer, contact: Contact, plan: dict[str, object]) -
         answered_at = plan["wrap_up_ended_at"] + timedelta(minutes=2)
         writer.event(
             ContactUpdated(
-                contact_id=contact.pk, changes={"csat_score": contact.csat_score, "csat_comment": ""}
+                contact_id=contact.pk,
+                changes={"csat_score": contact.csat_score, "csat_comment": ""},
             ),
             answered_at,
             cid,
@@ -686,7 +689,7 @@ SHOWN_AGENTS = ("anna@symfonie.example", "bram@symfonie.example")
 
 def demo_logins() -> list[tuple[str, str]]:
     """The demo accounts worth trying, with their roles, read from the database."""
-    slugs = [t["slug"] for t in catalog.TENANTS]
+    slugs = [t["slug"] for t in catalog.TENANTS] + [BANK_TENANT]
     roles: dict[str, list[str]] = {}
     memberships = (
         Membership.objects.filter(tenant__slug__in=slugs)
@@ -702,6 +705,41 @@ def demo_logins() -> list[tuple[str, str]]:
         ((email, ", ".join(r)) for email, r in roles.items()),
         key=lambda x: (order[x[1].split()[0]], x[0]),
     )
+
+
+BANK_TENANT = "anonymous-bank"
+
+
+def load_bank_demo(path: Path) -> int | None:
+    """A third demo tenant with real history: the Anonymous Bank's calls of February 1999
+    (``shared/data/anonymous-bank``), imported with ``symfonie import anonymous-bank``. The
+    demo's admin and supervisor Bram (of a facilitair center serving several clients) get
+    access. Returns the number of imported calls, or ``None`` when it was there already."""
+    from symfonie.reporting.imports.bank import import_bank_file
+
+    if Tenant.objects.filter(slug=BANK_TENANT).exists():
+        return None
+    with transaction.atomic():
+        tenant = Tenant.objects.create(
+            slug=BANK_TENANT, name="Anonymous Bank (1999)", time_zone="Asia/Jerusalem"
+        )
+        for email, role in (
+            ("admin@symfonie.example", "admin"),
+            ("supervisor.bram@woonstad.example", "supervisor"),
+        ):
+            user = User.objects.filter(email=email).first()
+            if user is not None:
+                Membership.objects.create(user=user, tenant=tenant, role=role)
+        viewer = User(
+            email=f"rapportage@{BANK_TENANT}.example",
+            username=f"rapportage@{BANK_TENANT}.example",
+            first_name="Rapportage",
+        )
+        viewer.set_password(DEMO_PASSWORD)
+        viewer.save()
+        Membership.objects.create(user=viewer, tenant=tenant, role="client-viewer")
+        _, report = import_bank_file(tenant, path)
+    return report.imported
 
 
 def load_demo(*, scale: float = 1.0, today: date | None = None) -> Summary:
@@ -740,6 +778,8 @@ def load_demo(*, scale: float = 1.0, today: date | None = None) -> Summary:
                 totals[key] += n
             if summary.showcase_customer_id is None:
                 summary.showcase_customer_id = customers[0].pk
+        for tenant in tenants:
+            rebuild(tenant)  # the history went in with bulk_create: build the KPI tallies
         summary.counts = totals
         summary.counts["tenants"] = len(tenants)
         summary.counts["agents"] = len(catalog.AGENT_NAMES)

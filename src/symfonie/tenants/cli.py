@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import threading
+from pathlib import Path
 
 from symfonie.cli import CommandError, setup_django
 
@@ -114,12 +116,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def shared_data_dir() -> Path:
+    """The reference data sets: ``$SYMFONIE_SHARED_DATA``, default ``../shared/data``."""
+    return Path(os.environ.get("SYMFONIE_SHARED_DATA", "../shared/data"))
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
-    from symfonie.demo.loader import DEMO_PASSWORD, demo_logins, load_demo
+    from symfonie.demo.loader import DEMO_PASSWORD, demo_logins, load_bank_demo, load_demo
 
     summary = load_demo()
     print(summary.describe())
+    bank_file = shared_data_dir() / "anonymous-bank" / "february_1999.txt.gz"
+    if bank_file.exists():
+        imported = load_bank_demo(bank_file)
+        if imported is not None:
+            print(f"Anonymous Bank tenant: {imported} calls of February 1999 imported.")
+    else:
+        print(f"(no {bank_file}: the Anonymous Bank demo tenant is left out)")
     print(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
     for email, roles in demo_logins():
         print(f"  {email:<38} {roles}")

@@ -36,6 +36,7 @@ from symfonie.domain.wfm.staffing import (
     scheduled_agents,
     staff_intervals,
 )
+from symfonie.wfm.forecast_cli import register_forecast
 from symfonie.wfm.simulate_cli import register_simulate
 
 _INTERVAL_OPTIONS = ("calls", "interval_minutes", "aht_seconds", "agents")
@@ -44,7 +45,7 @@ _INTERVAL_OPTIONS = ("calls", "interval_minutes", "aht_seconds", "agents")
 def register(subparsers: Any) -> None:
     """Add ``wfm`` with its subcommands ``staff`` and ``simulate`` to the command line."""
     wfm = subparsers.add_parser(
-        "wfm", help="workforce management: Erlang C / Erlang A staffing, simulation"
+        "wfm", help="workforce management: Erlang C / Erlang A staffing, simulation, forecasting"
     )
     commands = wfm.add_subparsers(dest="wfm_command", required=True, metavar="SUBCOMMAND")
     staff = commands.add_parser(
@@ -98,6 +99,7 @@ def register(subparsers: Any) -> None:
     staff.add_argument("--json", action="store_true", help="print JSON instead of a table")
     staff.set_defaults(func=staff_command)
     register_simulate(commands)
+    register_forecast(commands)
 
 
 def _require(

@@ -214,3 +214,31 @@ def test_bank_file_rejects_single_interval_options(capsys: pytest.CaptureFixture
     )
     assert code == 2
     assert "--weekday" in err
+
+
+def test_published_bank_exercise_from_the_imported_file(
+    db: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    modules = ["symfonie.tenants.cli", "symfonie.wfm.cli", "symfonie.reporting.cli"]
+    monkeypatch.setattr(symfonie.cli, "COMMAND_MODULES", modules)
+    # the product's path: import the file into a tenant, then staff from the stored contacts
+    bank_file = shared_data_file("anonymous-bank/february_1999.txt.gz")
+    assert (
+        symfonie.cli.main(
+            ["createtenant", "bank", "--name", "Bank", "--time-zone", "Asia/Jerusalem"]
+        )
+        == 0
+    )
+    assert symfonie.cli.main(["import", "anonymous-bank", str(bank_file), "--tenant", "bank"]) == 0
+    capsys.readouterr()
+    argv = ["wfm", "staff", "--tenant", "bank", "--weekday", "wednesday"]
+    assert (
+        symfonie.cli.main([*argv, "--max-p-wait", "0.5", "--calls-per-agent-hour", "15", "--json"])
+        == 0
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert report["calls"] == 6289  # SOURCE.md: the four Wednesdays
+    assert report["mean_hourly_service_rate"] == pytest.approx(14.86443, abs=5e-6)
+    assert report["agents_per_hour"] == PUBLISHED_AGENTS
+    assert symfonie.cli.main(["wfm", "staff", "--tenant", "nope", "--max-p-wait", "0.5"]) == 2
+    assert "no tenant with slug 'nope'" in capsys.readouterr().err

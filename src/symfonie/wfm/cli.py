@@ -26,7 +26,7 @@ import math
 import statistics
 from typing import Any
 
-from symfonie.cli import CommandError
+from symfonie.cli import CommandError, setup_django
 from symfonie.datasets import anonymous_bank
 from symfonie.domain.wfm.erlang import UnstableQueueError, erlang_c_metrics
 from symfonie.domain.wfm.erlang_a import ErlangAMetrics, ServiceLevelVariant, erlang_a_metrics
@@ -61,6 +61,12 @@ def register(subparsers: Any) -> None:
     load.add_argument("--agents", type=int, help="evaluate this many agents instead of searching")
     bank = staff.add_argument_group("per hour from the Anonymous Bank file")
     bank.add_argument("--from-bank-file", metavar="PATH", help="bank records (.txt or .txt.gz)")
+    bank.add_argument(
+        "--tenant",
+        metavar="SLUG",
+        help="instead of a file: the tenant's stored contacts (e.g. the imported bank file)",
+    )
+    bank.add_argument("--queue", help="with --tenant: only this queue")
     bank.add_argument("--weekday", help="only this weekday, e.g. wednesday (default: all days)")
     bank.add_argument(
         "--calls-per-agent-hour",
@@ -164,7 +170,7 @@ def staff_command(args: argparse.Namespace) -> int:
     """Run ``symfonie wfm staff``; returns the exit code (bad input raises ``CommandError``)."""
     target = _target(args)
     try:
-        if args.from_bank_file is not None:
+        if args.from_bank_file is not None or args.tenant is not None:
             report = _staff_bank_file(args, target)
         else:
             report = _staff_interval(args, target)
@@ -254,23 +260,13 @@ def _staff_bank_file(args: argparse.Namespace, target: StaffingTarget | None) ->
     assert target is not None  # without --agents, _target insists on a target
     _require("--calls-per-agent-hour", args.calls_per_agent_hour, low=0.0)
     _require("--wrap-up-seconds", args.wrap_up_seconds, low=0.0, low_open=False)
-    try:
-        calls = anonymous_bank.read_calls(args.from_bank_file)
-    except OSError as exc:
-        raise CommandError(f"--from-bank-file: cannot read {args.from_bank_file}: {exc}") from None
-    except anonymous_bank.BankFileError as exc:
-        raise CommandError(f"--from-bank-file {args.from_bank_file}: {exc}") from None
-    # The published exercise's filter: drop virtual calls and rows with a negative VRU time.
-    calls = anonymous_bank.exclude_negative_vru_time(anonymous_bank.exclude_phantom(calls))
-    if args.weekday is not None:
-        try:
-            calls = anonymous_bank.on_weekday(calls, args.weekday)
-        except ValueError as exc:
-            raise CommandError(f"--weekday: {exc}") from None
-    try:
-        workload = anonymous_bank.hourly_workload(calls)
-    except ValueError as exc:
-        raise CommandError(f"--from-bank-file with --weekday {args.weekday}: {exc}") from None
+    if args.tenant is not None:
+        if args.from_bank_file is not None:
+            raise CommandError("give --from-bank-file or --tenant, not both")
+        workload, calls_count, source = _tenant_workload(args)
+    else:
+        workload, calls_count = _file_workload(args)
+        source = str(args.from_bank_file)
     measured_rates = workload.service_rate_per_hour(args.wrap_up_seconds)
     if args.calls_per_agent_hour is None:
         aht = [3600.0 / rate for rate in measured_rates]
@@ -304,10 +300,10 @@ def _staff_bank_file(args: argparse.Namespace, target: StaffingTarget | None) ->
         hours.append(row)
     report: dict[str, Any] = {
         "model": staffing.model,
-        "source": str(args.from_bank_file),
+        "source": source,
         "weekday": args.weekday.lower() if args.weekday else None,
         "dates": [day.isoformat() for day in workload.dates],
-        "calls": len(calls),
+        "calls": calls_count,
         "interval_minutes": 60,
         "wrap_up_seconds": args.wrap_up_seconds,
         "mean_hourly_service_rate": statistics.fmean(measured_rates),
@@ -320,6 +316,48 @@ def _staff_bank_file(args: argparse.Namespace, target: StaffingTarget | None) ->
     report["scheduled_agents_per_hour"] = [row["scheduled_agents"] for row in hours]
     report["hours"] = hours
     return report
+
+
+def _file_workload(args: argparse.Namespace) -> tuple[anonymous_bank.HourlyWorkload, int]:
+    try:
+        calls = anonymous_bank.read_calls(args.from_bank_file)
+    except OSError as exc:
+        raise CommandError(f"--from-bank-file: cannot read {args.from_bank_file}: {exc}") from None
+    except anonymous_bank.BankFileError as exc:
+        raise CommandError(f"--from-bank-file {args.from_bank_file}: {exc}") from None
+    # The published exercise's filter: drop virtual calls and rows with a negative VRU time.
+    calls = anonymous_bank.exclude_negative_vru_time(anonymous_bank.exclude_phantom(calls))
+    if args.weekday is not None:
+        try:
+            calls = anonymous_bank.on_weekday(calls, args.weekday)
+        except ValueError as exc:
+            raise CommandError(f"--weekday: {exc}") from None
+    try:
+        return anonymous_bank.hourly_workload(calls), len(calls)
+    except ValueError as exc:
+        raise CommandError(f"--from-bank-file with --weekday {args.weekday}: {exc}") from None
+
+
+def _tenant_workload(args: argparse.Namespace) -> tuple[anonymous_bank.HourlyWorkload, int, str]:
+    """The hourly workload of a tenant's stored contacts (``symfonie import`` put them there)."""
+    setup_django()
+    from symfonie.tenants.models import Tenant
+    from symfonie.wfm.history import contact_hourly_workload
+
+    tenant = Tenant.objects.filter(slug=args.tenant).first()
+    if tenant is None:
+        raise CommandError(f"--tenant: no tenant with slug {args.tenant!r}")
+    if args.weekday is not None:
+        try:
+            anonymous_bank.weekday_index(args.weekday)
+        except ValueError as exc:
+            raise CommandError(f"--weekday: {exc}") from None
+    try:
+        workload = contact_hourly_workload(tenant, weekday=args.weekday, queue=args.queue)
+    except ValueError as exc:
+        raise CommandError(f"--tenant {args.tenant}: {exc}") from None
+    calls = round(sum(workload.calls_per_hour) * len(workload.dates))
+    return workload, calls, f"tenant {tenant.slug}"
 
 
 def _format(value: Any) -> str:

@@ -16,6 +16,7 @@ bank path runs without a database.
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -24,13 +25,25 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from symfonie.datasets.anonymous_bank import BankCall, Outcome, exclude_phantom, read_calls
+from symfonie.datasets.anonymous_bank import (
+    BankCall,
+    HourlyWorkload,
+    Outcome,
+    exclude_phantom,
+    read_calls,
+    weekday_index,
+)
 from symfonie.domain.wfm.forecast import SeriesHistory
 
 if TYPE_CHECKING:
     from symfonie.tenants.models import Tenant
 
-__all__ = ["bank_history", "contact_history", "read_bank_history"]
+__all__ = [
+    "bank_history",
+    "contact_history",
+    "contact_hourly_workload",
+    "read_bank_history",
+]
 
 
 class _Bins:
@@ -139,3 +152,42 @@ def contact_history(
         bins.add((local.date() - start).days, local.time(), handle)
     series = f"{tenant.slug}/{queue or '*'}/{channel or '*'}"
     return bins.history(series, start, tenant.time_zone)
+
+
+def contact_hourly_workload(
+    tenant: Tenant, *, weekday: str | None = None, queue: str | None = None
+) -> HourlyWorkload:
+    """The hourly workload of a tenant's stored contacts, as the bank exercise aggregates it
+    (:func:`symfonie.datasets.anonymous_bank.hourly_workload`): contacts arriving in each hour of
+    the tenant's clock / number of distinct dates, and the mean talk time of the contacts an
+    agent took in that hour (of all of them where an hour has none). ``weekday``: English name."""
+    from symfonie.contacts.models import Contact
+
+    zone = ZoneInfo(tenant.time_zone)
+    contacts = Contact.objects.filter(tenant=tenant)
+    if queue:
+        contacts = contacts.filter(queue=queue)
+    wanted = None if weekday is None else weekday_index(weekday)
+    counts = [0] * 24
+    service: list[list[float]] = [[] for _ in range(24)]
+    dates: set[date] = set()
+    rows = contacts.values_list("arrived_at", "agent_id", "talk_seconds")
+    for arrived, agent, talk in rows.iterator(chunk_size=10_000):
+        local = arrived.astimezone(zone)
+        if wanted is not None and local.weekday() != wanted:
+            continue
+        dates.add(local.date())
+        counts[local.hour] += 1
+        if agent is not None and talk is not None:
+            service[local.hour].append(talk)
+    if not dates:
+        raise ValueError(f"no contacts of {tenant.slug} on {weekday or 'any day'}")
+    everything = [seconds for hour in service for seconds in hour]
+    if not everything:
+        raise ValueError(f"no contacts of {tenant.slug} with a talk time to measure")
+    overall = statistics.fmean(everything)
+    return HourlyWorkload(
+        dates=tuple(sorted(dates)),
+        calls_per_hour=tuple(count / len(dates) for count in counts),
+        mean_service_seconds=tuple(statistics.fmean(h) if h else overall for h in service),
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from symfonie.api import cases, customers, events, interactions, merges, problems
+from symfonie.api import cases, customers, events, interactions, merges, problems, reports
 from symfonie.api.auth import SessionTenancyAuth, TokenAuth
 from symfonie.connectors import api as connectors_api
 
@@ -20,5 +20,5 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 problems.install(api)
-for module in (customers, interactions, cases, merges, events, connectors_api):
+for module in (customers, interactions, cases, merges, events, reports, connectors_api):
     api.add_router("", module.router)

@@ -53,6 +53,9 @@ class ReportFilter:
     agent_id: int | None = None
 
     def __post_init__(self) -> None:
+        for name in ("start", "end"):
+            if not 1900 <= getattr(self, name).year <= 2999:
+                raise InvalidInput("dates run from 1900 to 2999", field=name)
         if self.end < self.start:
             raise InvalidInput(
                 f"the range is reversed: end {self.end} is before start {self.start}", field="end"

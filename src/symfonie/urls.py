@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("hooks/", include("symfonie.connectors.urls")),
+    path("reports/", include("symfonie.reporting.urls")),
     path("", include("symfonie.web.urls")),
 ]

@@ -117,3 +117,17 @@ def test_dutch_even_for_an_english_browser_until_english_is_chosen(agent_anna):
     assert "Klant zoeken" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert "Find a customer" in client.get("/").content.decode()
+
+
+def test_home_lists_anonymous_contacts_without_a_customer_link(tenant, agent_anna):
+    from symfonie.contacts.models import Contact
+
+    Contact.objects.create(
+        tenant=tenant, channel="voice", direction="in", queue="PS", state="closed",
+        arrived_at=datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+    )  # fmt: skip
+    client = Client()
+    client.force_login(agent_anna)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "anoniem" in response.content.decode()

@@ -4,6 +4,7 @@
     symfonie import contacts FILE.csv --tenant SLUG [--json]      (format: docs/kpis.md)
     symfonie report kpis --tenant SLUG --start DATE --end DATE [--queue Q] [--channel C]
                          [--interval 15m|30m|60m|day|week|month] [--json]
+    symfonie report weekly [--tenant SLUG] [--week YYYY-Www]
 
 Unknown tenant or queue, a reversed range, a file in the wrong format → exit code 2 with the
 reason; bad rows of a good file go into the import report and the rest is imported.
@@ -45,6 +46,14 @@ def register(subparsers: Any) -> None:
     kpis.add_argument("--interval", help="15m, 30m, 60m, day, week or month")
     kpis.add_argument("--json", action="store_true")
     kpis.set_defaults(func=cmd_report_kpis)
+    weekly = reports.add_parser(
+        "weekly", help="e-mail the weekly report to supervisors, admins and client viewers now"
+    )
+    weekly.add_argument("--tenant", metavar="SLUG", help="one tenant (default: every tenant)")
+    weekly.add_argument(
+        "--week", metavar="YYYY-Www", help="ISO week, e.g. 2026-W10 (default: last week)"
+    )
+    weekly.set_defaults(func=cmd_report_weekly)
 
 
 def _date(text: str) -> date:
@@ -155,4 +164,24 @@ def cmd_report_kpis(args: argparse.Namespace) -> int:
             f"  {bucket['start']}  offered {bucket['offered']:>6}  "
             f"SL {bucket['service_level']['answered']}"
         )
+    return 0
+
+
+def cmd_report_weekly(args: argparse.Namespace) -> int:
+    setup_django()
+    from django.utils import timezone
+
+    from symfonie.problems import InvalidInput
+    from symfonie.reporting.weekly import parse_week, send_weekly_reports
+
+    if args.tenant:
+        _tenant(args.tenant)  # an unknown slug lists the known ones
+    try:
+        monday = parse_week(args.week) if args.week else None
+        sent = send_weekly_reports(timezone.now(), week=monday, tenant_slug=args.tenant)
+    except InvalidInput as exc:
+        raise CommandError(f"--{exc.field}: {exc}") from None
+    for tenant, first_day, count in sent:
+        year, week, _day = first_day.isocalendar()
+        print(f"{tenant.slug} {year}-W{week:02d}: {count} e-mail(s) sent")
     return 0

@@ -26,6 +26,8 @@ from symfonie.web.decorators import tenant_page
 @tenant_page
 def home(request: HttpRequest) -> HttpResponse:
     tenancy = request.tenancy
+    if not tenancy.is_staff_role:
+        return redirect("reporting:dashboard")  # a client viewer sees reports, not customers
     q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     customers = search_customers(tenancy, q)
     recent = tenancy.scope(Contact).select_related("customer").order_by("-arrived_at", "-id")[:15]

@@ -113,6 +113,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from symfonie.contacts.models import Contact
     from symfonie.reporting.aggregates import rebuild
+    from symfonie.reporting.dashboard import Links, build_dashboard
     from symfonie.reporting.imports.bank import import_bank_file
     from symfonie.reporting.imports.bulk import insert_rows
     from symfonie.reporting.models import KpiInterval
@@ -130,11 +131,15 @@ def main(argv: list[str] | None = None) -> dict:
     rebuild_seconds = time.perf_counter() - started
 
     month = ReportFilter(tenant, date(2026, 3, 1), date(2026, 3, 31))
+    one_day = ReportFilter(tenant, date(2026, 3, 17), date(2026, 3, 17))
     one_queue = ReportFilter(tenant, date(2026, 3, 1), date(2026, 3, 31), queue="service")
     queries = {
         "month_per_day": timed(lambda: kpi_report(month, every="day")),
         "month_per_30m": timed(lambda: kpi_report(month, every="30m")),
         "queue_per_day": timed(lambda: kpi_report(one_queue, every="day")),
+        # the whole dashboard page's figures and charts (views.dashboard minus the template)
+        "page_month_per_day": timed(lambda: build_dashboard(month, "day", Links({})), 3),
+        "page_one_day_per_30m": timed(lambda: build_dashboard(one_day, "30m", Links({})), 3),
     }
     check = kpi_report(month).total
     goal = GOALS_SECONDS[engine]

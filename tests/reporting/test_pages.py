@@ -347,3 +347,18 @@ def test_charts_escape_text_and_link_bars():
     )
     assert "<b>" not in svg and "&lt;b&gt;" in svg and "a&quot;b" in svg
     assert '<a href="/reports/contacts/?a=1&amp;b=2"><rect class="s-answered"' in svg
+
+
+def test_a_range_too_large_for_contact_figures_keeps_the_tallied_ones(
+    history, supervisor_bram, monkeypatch
+):
+    from symfonie.reporting import dashboard
+
+    monkeypatch.setattr(dashboard, "CONTACT_FIGURES_LIMIT", 5)
+    page = _client(supervisor_bram).get("/reports/", WEEK_10 | {"interval": "day"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="limited"' in text
+    counts = _tile_counts(text)
+    assert (counts["offered"][0], counts["answered"][0], counts["escalated"][0]) == (7, 5, 2)
+    assert "Telefoon" in text or "telefoon" in text  # the channel mix from the tallies

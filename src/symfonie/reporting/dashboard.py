@@ -9,10 +9,11 @@ contacts, the channel mix and the topics from the contacts (``contact_kpis`` and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from urllib.parse import urlencode
 
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.safestring import SafeString
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from symfonie.contacts.models import Channel
-from symfonie.domain.kpi.kpiset import KpiSet
+from symfonie.domain.kpi.kpiset import KpiSet, compute_kpis
 from symfonie.domain.kpi.periods import Bucketing, Period
 from symfonie.domain.kpi.service_level import ServiceLevelVariant
 from symfonie.domain.kpi.tally import KpiSummary
@@ -41,6 +42,7 @@ from symfonie.reporting.report import (
 TARGET_SERVICE_LEVEL = 0.8  # the common 80/20 target; a per-tenant target is not stored yet
 TOP_TOPICS = 5
 TOPIC_ROWS = 10
+CONTACT_FIGURES_LIMIT = 100_000  # contacts of the range and the previous period
 TREND_WEEKS = 8  # the weekly charts show at least this many weeks up to the range's end
 
 
@@ -431,12 +433,53 @@ class Dashboard:
     charts: dict[str, SafeString]
     topics: TopicTrend
     escalations: list[EscalationWeek]
+    # above CONTACT_FIGURES_LIMIT contacts the figures read from the contacts are left out
+    limited: bool = False
+
+
+def _tallied_channels(report_filter: ReportFilter) -> KpiSet:
+    """A KpiSet holding only the channel mix, from the stored tallies."""
+    counts = {
+        channel: total
+        for channel, total in report_filter.intervals()
+        .values("channel")
+        .annotate(total=Sum("contacts"))
+        .values_list("channel", "total")
+        if total
+    }
+    everything = sum(counts.values())
+    mix = {channel: n / everything for channel, n in counts.items()}
+    return replace(compute_kpis([]), channel_counts=counts, channel_mix=mix)
 
 
 def build_dashboard(report_filter: ReportFilter, every: str, links: Links) -> Dashboard:
-    """Everything the dashboard page shows for the range, filters and interval."""
+    """Everything the dashboard page shows for the range, filters and interval.
+
+    The tallied figures come back fast for any range; FCR, repeat contacts, topics and the
+    escalation reasons are computed from the contacts, so for ranges of more than
+    ``CONTACT_FIGURES_LIMIT`` contacts (with the previous period) they are left out, the channel
+    mix comes from the tallies, and the page says so.
+    """
     report = kpi_report(report_filter, every=every)
     previous = kpi_report(report_filter.previous())
+    if report.total.contacts + previous.total.contacts > CONTACT_FIGURES_LIMIT:
+        kpis = _tallied_channels(report_filter)
+        empty = compute_kpis([])
+        return Dashboard(
+            report=report,
+            previous=previous,
+            kpis=kpis,
+            tiles=tiles(report.total, previous.total, empty, empty, links),
+            charts={
+                "volumes": volume_chart(report, every, links),
+                "service_level": service_level_chart(report, every, links),
+                "channels": channel_chart(kpis, links),
+                "escalations": SafeString(""),
+            },
+            topics=TopicTrend(chart=SafeString(""), week="", rows=[]),
+            escalations=[],
+            limited=True,
+        )
     kpis = contact_kpis(report_filter)
     kpis_before = contact_kpis(report_filter.previous())
     weeks = escalation_weeks(report_filter, minimum_weeks=TREND_WEEKS)

@@ -23,7 +23,12 @@ from symfonie.contacts.models.interactions import Outcome
 from symfonie.problems import InvalidInput
 from symfonie.reporting import charts, exports, formatting
 from symfonie.reporting.access import may_open_customers, require_reports
-from symfonie.reporting.dashboard import Links, build_dashboard, escalation_chart
+from symfonie.reporting.dashboard import (
+    CONTACT_FIGURES_LIMIT,
+    Links,
+    build_dashboard,
+    escalation_chart,
+)
 from symfonie.reporting.drilldown import drill, figure_label, handle_seconds
 from symfonie.reporting.escalations import answer, escalation_weeks
 from symfonie.reporting.forms import INTERVAL_CHOICES, DrillForm, ReportForm, default_end
@@ -106,6 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 interval=None,
             ),
         },
+        "limit": CONTACT_FIGURES_LIMIT,
         "previous_start": report_filter.previous().start,
         "previous_end": report_filter.previous().end,
     }

@@ -47,6 +47,14 @@ def test_import_and_report_reproduce_the_oracle(bank_tenant, capsys) -> None:
     assert reasons <= {"PHANTOM call", "negative vru_time", "negative q_time", "negative ser_time"}
     assert all(isinstance(r["line"], int) and r["line"] >= 2 for r in imported["rejections"])
 
+    # customers by number, with the priority as an attribute; anonymous callers have none
+    from symfonie.contacts.models import Contact, Identity
+
+    identity = Identity.objects.filter(tenant=bank_tenant, kind="customer_number").first()
+    assert identity.customer.attributes["priority"] in (0, 1, 2)
+    assert Contact.objects.filter(tenant=bank_tenant, customer__isnull=True).exists()
+    assert Contact.objects.filter(tenant=bank_tenant, customer=identity.customer).exists()
+
     figures = _json(capsys, ["report", "kpis", "--tenant", "bank", *MONTH, "--json"])
     assert figures["offered"] == 31_102
     assert figures["answered"] == 27_141

@@ -5,7 +5,8 @@ Django's ``bulk_create`` compiles one statement per ~20 rows on SQLite (whose ba
 the bank file, that was three quarters of the import's time. Here a model's rows are given as
 dicts of field values; the statement is built once, defaults filled in once per field, and
 datetimes adapted by the backend's own ``adapt_datetimefield_value`` and JSON by the field (text in UTC on SQLite,
-``timestamptz`` on PostgreSQL). No signals are sent, as with ``bulk_create``.
+``timestamptz`` on PostgreSQL); on PostgreSQL the rows go in with ``COPY``. No signals are sent,
+as with ``bulk_create``.
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ def insert_rows(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) ->
             values.append(adapter(value) if adapter and value is not None else value)
         params.append(values)
     with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(sql, params[start : start + 5000])
+        if connection.vendor == "postgresql":
+            # COPY: on PostgreSQL several times faster than a pipelined executemany
+            copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            with cursor.cursor.copy(copy_sql) as copy:
+                for values in params:
+                    copy.write_row(values)
+        else:
+            for start in range(0, len(params), 5000):
+                cursor.executemany(sql, params[start : start + 5000])
     return len(params)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symfonie.domain.wfm.erlang import ErlangCMetrics, erlang_c_metrics
+from symfonie.domain.wfm import search
+from symfonie.domain.wfm.erlang import ErlangCMetrics, erlang_b, erlang_c_metrics
 from symfonie.domain.wfm.erlang_a import ErlangAMetrics, ServiceLevelVariant, erlang_a_metrics
 from symfonie.domain.wfm.staffing import (
     StaffingTarget,
@@ -18,6 +20,7 @@ from symfonie.domain.wfm.staffing import (
     scheduled_agents,
     staff_intervals,
 )
+from symfonie.domain.wfm.targets import meets_target
 
 REFERENCE_TARGET = StaffingTarget(service_level=0.8, threshold_seconds=20, max_occupancy=0.85)
 
@@ -261,3 +264,188 @@ def test_abandonment_target_needs_a_patience() -> None:
             aht_seconds=180,
             target=StaffingTarget(max_p_abandon=0.05),
         )
+
+
+# Loads in Erlang for the agreement tests: none, tiny, just around an integer (where "N > A" and
+# the first stable count are decided by the last bits), ordinary, and a few thousand Erlang.
+LOADS = st.one_of(
+    st.just(0.0),
+    st.floats(min_value=1e-9, max_value=1e-3),
+    st.builds(
+        lambda whole, nudge: whole + nudge,
+        st.integers(min_value=1, max_value=300),
+        st.sampled_from([-1e-9, -1e-12, 0.0, 1e-12, 1e-9]),
+    ),
+    st.floats(min_value=0.0, max_value=400.0, allow_subnormal=False),
+    st.floats(min_value=1_000.0, max_value=4_000.0),
+)
+TARGETS = st.builds(
+    StaffingTarget,
+    service_level=st.one_of(st.none(), st.floats(min_value=0.05, max_value=0.99)),
+    threshold_seconds=st.sampled_from([0.0, 5.0, 20.0, 60.0]),
+    max_asa_seconds=st.one_of(st.none(), st.floats(min_value=0.5, max_value=120.0)),
+    max_p_wait=st.floats(min_value=0.01, max_value=1.0),
+    max_occupancy=st.one_of(st.just(1.0), st.floats(min_value=0.5, max_value=1.0)),
+)
+
+
+def _meets(target: StaffingTarget, m: ErlangCMetrics | ErlangAMetrics) -> bool:
+    if isinstance(m, ErlangCMetrics):
+        values = (m.p_wait, 0.0, m.service_level, m.asa_seconds, m.occupancy)
+    else:
+        sl = m.service_level(target.service_level_variant)
+        values = (m.p_wait, m.p_abandon, sl, m.asa_served_seconds, m.occupancy)
+    names = ("p_wait", "p_abandon", "service_level", "asa_seconds", "occupancy")
+    arrays = {name: np.array([value]) for name, value in zip(names, values, strict=True)}
+    return bool(meets_target(target, **arrays)[0])
+
+
+def _erlang_c(servers: int, load: float, aht_seconds: float, threshold: float) -> ErlangCMetrics:
+    return erlang_c_metrics(
+        servers, load_erlangs=load, aht_seconds=aht_seconds, threshold_seconds=threshold
+    )
+
+
+def _scan_erlang_c(load: float, aht_seconds: float, target: StaffingTarget, slots: int) -> int:
+    """The per-interval exact search: every multiple of ``slots`` above the load, upwards."""
+    servers = slots
+    while load > 0.0:
+        if (
+            servers > load
+            and load / servers <= target.max_occupancy + 1e-12
+            and _meets(target, _erlang_c(servers, load, aht_seconds, target.threshold_seconds))
+        ):
+            return servers // slots
+        servers += slots
+    return 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    loads=st.lists(LOADS, min_size=1, max_size=8),
+    aht_seconds=st.floats(min_value=30.0, max_value=900.0),
+    target=TARGETS,
+    concurrency=st.integers(min_value=1, max_value=3),
+)
+def test_vectorised_erlang_c_equals_the_per_interval_search(
+    loads: list[float], aht_seconds: float, target: StaffingTarget, concurrency: int
+) -> None:
+    staffing = staff_intervals(
+        [load * 1800 / aht_seconds for load in loads],
+        interval_minutes=30,
+        aht_seconds=aht_seconds,
+        target=target,
+        concurrency=concurrency,
+    )
+    for load, agents, service_level in zip(
+        staffing.load_erlangs.tolist(),
+        staffing.agents.tolist(),
+        staffing.service_level.tolist(),
+        strict=True,
+    ):
+        assert agents == _scan_erlang_c(load, aht_seconds, target, concurrency)
+        if agents:  # and the metrics are those of the one-interval formulas
+            m = _erlang_c(agents * concurrency, load, aht_seconds, target.threshold_seconds)
+            assert service_level == pytest.approx(m.service_level, abs=1e-15)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    loads=st.lists(LOADS, min_size=1, max_size=5),
+    aht_seconds=st.floats(min_value=30.0, max_value=900.0),
+    patience_seconds=st.floats(min_value=5.0, max_value=1_800.0),
+    target=TARGETS,
+    max_p_abandon=st.one_of(st.none(), st.floats(min_value=0.005, max_value=0.5)),
+    variant=st.sampled_from(list(ServiceLevelVariant)),
+    without_screen=st.booleans(),
+)
+def test_screened_erlang_a_equals_the_exact_search(
+    loads: list[float],
+    aht_seconds: float,
+    patience_seconds: float,
+    target: StaffingTarget,
+    max_p_abandon: float | None,
+    variant: ServiceLevelVariant,
+    without_screen: bool,
+) -> None:
+    # The answer N meets the target with the exact formulas and N − 1 does not (the metrics are
+    # monotone in N, so N is the exact search's answer), and the metrics are the exact ones.
+    target = replace(target, max_p_abandon=max_p_abandon, service_level_variant=variant)
+    with pytest.MonkeyPatch.context() as patch:
+        if without_screen:  # every interval takes the exact search instead
+            patch.setattr(search, "_SCREEN_MAX_STATES", 0)
+        staffing = staff_intervals(
+            [load * 1800 / aht_seconds for load in loads],
+            interval_minutes=30,
+            aht_seconds=aht_seconds,
+            target=target,
+            patience_mean_seconds=patience_seconds,
+        )
+    for load, agents, p_abandon in zip(
+        staffing.load_erlangs.tolist(),
+        staffing.agents.tolist(),
+        staffing.p_abandon.tolist(),
+        strict=True,
+    ):
+
+        def exact(n: int, load: float = load) -> ErlangAMetrics:
+            return erlang_a_metrics(
+                n,
+                load_erlangs=load,
+                aht_seconds=aht_seconds,
+                patience_mean_seconds=patience_seconds,
+                threshold_seconds=target.threshold_seconds,
+            )
+
+        assert agents == 0 if load == 0.0 else _meets(target, exact(agents))
+        assert agents <= 1 or not _meets(target, exact(agents - 1))
+        assert p_abandon == (exact(agents).p_abandon if agents else 0.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    load=st.floats(min_value=1e-6, max_value=3_000.0),
+    agents_per_erlang=st.floats(min_value=0.3, max_value=2.0),
+    aht_seconds=st.floats(min_value=30.0, max_value=900.0),
+    patience_seconds=st.floats(min_value=5.0, max_value=1_800.0),
+    threshold_seconds=st.sampled_from([0.0, 5.0, 20.0, 60.0]),
+    variant=st.sampled_from(list(ServiceLevelVariant)),
+)
+def test_erlang_a_screen_agrees_with_the_exact_formulas_far_inside_its_margin(
+    load: float,
+    agents_per_erlang: float,
+    aht_seconds: float,
+    patience_seconds: float,
+    threshold_seconds: float,
+    variant: ServiceLevelVariant,
+) -> None:
+    # The screen's "surely fails" allows 1e-9; the two computations differ by rounding only.
+    servers = max(1, round(load * agents_per_erlang))
+    m = erlang_a_metrics(
+        servers,
+        load_erlangs=load,
+        aht_seconds=aht_seconds,
+        patience_mean_seconds=patience_seconds,
+        threshold_seconds=threshold_seconds,
+    )
+    screened = search._erlang_a_screen(
+        *(
+            np.array([value])
+            for value in (float(servers), load, aht_seconds, erlang_b(servers, load))
+        ),
+        patience_seconds,
+        StaffingTarget(
+            max_p_wait=1.0, threshold_seconds=threshold_seconds, service_level_variant=variant
+        ),
+    )
+    exact = (m.p_wait, m.p_abandon, m.service_level(variant), m.asa_served_seconds, m.occupancy)
+    if not math.isnan(screened[0][0]):  # NaN: too many queue states, left to the exact search
+        assert [float(value[0]) for value in screened] == pytest.approx(exact, rel=1e-11, abs=1e-12)
+
+
+def test_a_variant_given_as_text_is_the_variant_used() -> None:
+    from symfonie.domain.wfm.erlang_a import ServiceLevelVariant
+    from symfonie.domain.wfm.targets import StaffingTarget
+
+    target = StaffingTarget(service_level=0.8, service_level_variant="served")  # type: ignore[arg-type]
+    assert target.service_level_variant is ServiceLevelVariant.SERVED

@@ -1,4 +1,4 @@
-"""Erlang B and Erlang C (M/M/N) formulas for one interval.
+"""Erlang B and Erlang C (M/M/N) formulas for one interval, and Erlang B over many intervals.
 
 Model (Erlang C, M/M/N): Poisson arrivals, exponential handle times with mean ``aht_seconds``,
 ``agents`` identical agents, one FIFO queue, nobody abandons. The offered load in Erlang is
@@ -10,6 +10,10 @@ function", Bell System Technical Journal 53, 1974), which stays in [0, 1] at eve
 20,000 agents cost 20,000 multiplications and never overflow. Erlang C follows from B
 (e.g. Cooper, *Introduction to Queueing Theory*, 2nd ed., 1981, the M/M/s model; Koole,
 *Call Center Optimization*, 2013).
+
+:func:`erlang_b_before` and :func:`erlang_b_steps` run the same recursion for many intervals at
+once (numpy), with the same IEEE operations in the same order, so they give the very same
+values as the one-interval loop.
 """
 
 from __future__ import annotations
@@ -17,7 +21,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from symfonie.domain.wfm._checks import check_agents, check_non_negative, check_positive
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+# Once this few intervals remain, the recursion runs on Python floats: numpy's per-call
+# overhead would dominate (one 20,000-Erlang interval costs 20,000 steps).
+_SCALAR_INTERVALS = 4
 
 
 class UnstableQueueError(ValueError):
@@ -160,3 +174,54 @@ def erlang_c_metrics(
         asa_seconds=p_wait * aht_seconds / excess,
         occupancy=load / agents,
     )
+
+
+def erlang_b_before(loads_erlangs: FloatArray, agents: IntArray) -> FloatArray:
+    """B(agents − 1, A) per interval (dimensionless), for loads > 0 and agents >= 1.
+
+    Jagerman's recursion for all intervals at once: step n updates only the intervals with
+    more than n agents, so each stops at its own count and the work is the sum of the counts.
+    """
+    order = np.argsort(agents, kind="stable")
+    counts, loads = agents[order], loads_erlangs[order]
+    blocking, product, denominator = np.ones(loads.size), np.empty(loads.size), np.empty(loads.size)
+    top = int(counts[-1]) if counts.size else 0
+    starts = np.searchsorted(counts, np.arange(1, top), side="right")
+    for servers in range(1, top):
+        start = int(starts[servers - 1])  # the intervals from here on have more agents
+        if loads.size - start <= _SCALAR_INTERVALS:
+            for row in range(start, loads.size):
+                load, value = float(loads[row]), float(blocking[row])
+                for n in range(servers, int(counts[row])):
+                    value = load * value / (n + load * value)
+                blocking[row] = value
+            break
+        rest, scratch, sums = blocking[start:], product[start:], denominator[start:]
+        np.multiply(loads[start:], rest, out=scratch)
+        np.add(scratch, float(servers), out=sums)
+        np.divide(scratch, sums, out=rest)
+    result = np.empty(loads.size)
+    result[order] = blocking
+    return result
+
+
+def erlang_b_steps(
+    loads_erlangs: FloatArray, blocking: FloatArray, agents: IntArray, count: int, stride: int
+) -> tuple[FloatArray, FloatArray]:
+    """Rows k < ``count`` of B(agents + k·stride, A), given ``blocking`` = B(agents − 1, A).
+
+    Also returns B(agents + count·stride − 1, A), where a next call continues. Jagerman's
+    recursion, one numpy step for all intervals.
+    """
+    table = np.empty((count, loads_erlangs.size))
+    value = blocking.copy()
+    servers = agents.astype(np.float64)
+    product, denominator = np.empty(value.size), np.empty(value.size)
+    for step in range(count * stride):
+        np.multiply(loads_erlangs, value, out=product)
+        np.add(product, servers, out=denominator)
+        np.divide(product, denominator, out=value)
+        servers += 1.0
+        if step % stride == 0:
+            table[step // stride] = value
+    return table, value

@@ -20,9 +20,10 @@ time once, e.g. with :func:`conversation_seconds_at_concurrency` (a linear slowd
 conversation). This is a first-order model, not an exact one: measure the conversation time at
 the concurrency you staff for.
 
-The searches themselves are in :mod:`symfonie.domain.wfm.search` (Erlang C: all intervals in
-one numpy pass; Erlang A: per interval, from the Erlang C answer). Comparisons with a target
-allow 1e-12 of rounding.
+The searches themselves are in :mod:`symfonie.domain.wfm.search` (Erlang C: all intervals at
+once in numpy, exactly the count-by-count answers; Erlang A: all intervals in lockstep on a
+numpy screen from the Erlang C answer, each answer confirmed with the exact formulas).
+Comparisons with a target allow 1e-12 of rounding.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from symfonie.domain.wfm._checks import (
 )
 from symfonie.domain.wfm.erlang import ErlangCMetrics, erlang_c_metrics
 from symfonie.domain.wfm.erlang_a import ErlangAMetrics, ServiceLevelVariant, erlang_a_metrics
-from symfonie.domain.wfm.search import erlang_a_staffing_one, erlang_c_staffing
+from symfonie.domain.wfm.search import erlang_a_staffing, erlang_c_staffing
 from symfonie.domain.wfm.targets import StaffingTarget
 
 __all__ = [
@@ -192,15 +193,11 @@ def staff_intervals(
         p_wait, p_abandon = np.zeros(loads.size), np.zeros(loads.size)
         service_level, occupancy = np.ones(loads.size), np.zeros(loads.size)
         asa, asa_all = np.zeros(loads.size), np.zeros(loads.size)
-        for i in np.flatnonzero(loads > 0.0):
-            m = erlang_a_staffing_one(
-                float(loads[i]),
-                float(aht[i]),
-                patience_mean_seconds,
-                target,
-                concurrency,
-                int(guesses[i]),
-            )
+        rows = np.flatnonzero(loads > 0.0)
+        found = erlang_a_staffing(
+            loads[rows], aht[rows], patience_mean_seconds, target, concurrency, guesses[rows]
+        )
+        for i, m in zip(rows.tolist(), found, strict=True):
             servers[i], p_wait[i], p_abandon[i] = m.agents, m.p_wait, m.p_abandon
             service_level[i] = m.service_level(target.service_level_variant)
             asa[i], asa_all[i] = m.asa_served_seconds, m.asa_all_arrivals_seconds
@@ -208,9 +205,9 @@ def staff_intervals(
         model = "erlang_a"
 
     agents = servers // concurrency
-    scheduled = np.array(
-        [scheduled_agents(int(count), shrinkage) for count in agents], dtype=np.int64
-    )
+    # scheduled_agents() for every interval at once: the same float operations, so the same
+    # rounding (a quotient within 1e-9 above an integer counts as that integer).
+    scheduled = np.ceil(agents / (1.0 - shrinkage) - 1e-9).astype(np.int64)
     return IntervalStaffing(
         model=model,
         concurrency=concurrency,

@@ -46,7 +46,10 @@ class StaffingTarget:
         if self.max_p_abandon is not None:
             check_fraction("max_p_abandon", self.max_p_abandon, allow_zero=False, allow_one=True)
         check_fraction("max_occupancy", self.max_occupancy, allow_zero=False, allow_one=True)
-        ServiceLevelVariant(self.service_level_variant)
+        # a plain string ("served") becomes the enum, so the metrics pick the variant asked for
+        object.__setattr__(
+            self, "service_level_variant", ServiceLevelVariant(self.service_level_variant)
+        )
         targets = (self.service_level, self.max_asa_seconds, self.max_p_wait, self.max_p_abandon)
         if all(target is None for target in targets):
             raise ValueError(

@@ -27,7 +27,7 @@ BENCHMARKS = {
     "kpi": ("bench_kpi", ["sqlite", PG_URL.replace("symfonie_bench", "symfonie_bench_kpi")]),
 }
 # scripts that write their own bench/results/<name>.json (comparisons against a peer library)
-SELF_WRITING = ["bench_wfm_staffing", "bench_simulation"]
+SELF_WRITING = ["bench_wfm_staffing", "bench_simulation", "bench_wfm_schedule"]
 
 
 def machine() -> dict[str, object]:

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "symfonie.contacts",
     "symfonie.connectors",
     "symfonie.reporting",
+    "symfonie.wfm",
     "symfonie.web",
 ]
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("hooks/", include("symfonie.connectors.urls")),
     path("reports/", include("symfonie.reporting.urls")),
+    path("wfm/", include("symfonie.wfm.urls")),
     path("", include("symfonie.web.urls")),
 ]

@@ -37,6 +37,7 @@ from symfonie.domain.wfm.staffing import (
     staff_intervals,
 )
 from symfonie.wfm.forecast_cli import register_forecast
+from symfonie.wfm.schedule_cli import register_schedule
 from symfonie.wfm.simulate_cli import register_simulate
 
 _INTERVAL_OPTIONS = ("calls", "interval_minutes", "aht_seconds", "agents")
@@ -105,6 +106,7 @@ def register(subparsers: Any) -> None:
     staff.add_argument("--json", action="store_true", help="print JSON instead of a table")
     staff.set_defaults(func=staff_command)
     register_simulate(commands)
+    register_schedule(commands)
     register_forecast(commands)
 
 

@@ -89,3 +89,24 @@ def test_report_reads_changes_made_since_the_last_report(tenant, agent_anna) -> 
     assert total.service_level.answered == 1.0  # waited exactly 20 s: T = 20 s is inclusive
     by_agent = kpi_report(ReportFilter(tenant, day, day, agent_id=agent_anna.pk)).total
     assert by_agent.answered == 1
+
+
+def test_rebuild_command_applies_new_kpi_settings(tenant, capsys) -> None:
+    from symfonie.cli import main
+    from symfonie.contacts.models import Contact
+    from symfonie.reporting.models import KpiConfig, KpiInterval
+
+    queued = START + timedelta(seconds=5)
+    Contact.objects.create(
+        tenant=tenant, channel="voice", direction="in", queue="service", state="closed",
+        arrived_at=START, queued_at=queued, answered_at=queued + timedelta(seconds=15),
+        ended_at=queued + timedelta(seconds=100),
+    )  # fmt: skip
+    from symfonie.reporting.aggregates import catch_up
+
+    catch_up(tenant)
+    assert KpiInterval.objects.get(tenant=tenant).answered_within_threshold == 1  # T = 20 s
+    KpiConfig.objects.create(tenant=tenant, threshold_seconds=10)
+    assert main(["report", "rebuild", "--tenant", tenant.slug]) == 0
+    assert KpiInterval.objects.get(tenant=tenant).answered_within_threshold == 0  # T = 10 s
+    assert main(["report", "rebuild", "--tenant", "nope"]) == 2

@@ -46,6 +46,12 @@ def register(subparsers: Any) -> None:
     kpis.add_argument("--interval", help="15m, 30m, 60m, day, week or month")
     kpis.add_argument("--json", action="store_true")
     kpis.set_defaults(func=cmd_report_kpis)
+    rebuild = reports.add_parser(
+        "rebuild", help="recompute a tenant's stored KPI tallies (after changing its KPI settings)"
+    )
+    rebuild.add_argument("--tenant", required=True, metavar="SLUG")
+    rebuild.set_defaults(func=cmd_report_rebuild)
+
     weekly = reports.add_parser(
         "weekly", help="e-mail the weekly report to supervisors, admins and client viewers now"
     )
@@ -164,6 +170,16 @@ def cmd_report_kpis(args: argparse.Namespace) -> int:
             f"  {bucket['start']}  offered {bucket['offered']:>6}  "
             f"SL {bucket['service_level']['answered']}"
         )
+    return 0
+
+
+def cmd_report_rebuild(args: argparse.Namespace) -> int:
+    setup_django()
+    from symfonie.reporting.aggregates import rebuild
+
+    tenant = _tenant(args.tenant)
+    rows = rebuild(tenant)
+    print(f"{tenant.slug}: {rows} interval rows recomputed from the contacts")
     return 0
 
 

@@ -27,7 +27,12 @@ BENCHMARKS = {
     "kpi": ("bench_kpi", ["sqlite", PG_URL.replace("symfonie_bench", "symfonie_bench_kpi")]),
 }
 # scripts that write their own bench/results/<name>.json (comparisons against a peer library)
-SELF_WRITING = ["bench_wfm_staffing", "bench_simulation", "bench_wfm_schedule"]
+SELF_WRITING = [
+    "bench_wfm_staffing",
+    "bench_simulation",
+    "bench_wfm_schedule",
+    "bench_routing",
+]
 
 
 def machine() -> dict[str, object]:

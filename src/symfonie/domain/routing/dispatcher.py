@@ -3,31 +3,32 @@ an agent's presence with the load, release a slot, withdraw an offer.
 
 The routing pass: waiting contacts without an offer, in waiting order (``scoring.py``); each
 gets the best agent that can take it (``selection.py``) among the AVAILABLE agents without an
-offer in flight; an agent receives at most one offer at a time.
+offer in flight; an agent receives at most one offer at a time. The indexes that make it
+cheap are in ``index.py``, ``lines.py`` and ``pools.py``.
 """
 
 from __future__ import annotations
 
+import heapq
 from datetime import UTC, datetime, timedelta
 
 from symfonie.domain.routing import errors
 from symfonie.domain.routing.events import (
-    AgentConfigured,
     AgentPresenceChanged,
     ContactOffered,
     ContactOverflowed,
     ContactReleased,
     OfferWithdrawn,
-    QueueConfigured,
     RoutingEvent,
 )
-from symfonie.domain.routing.model import WORKING, Presence, Queue, SlotKind
+from symfonie.domain.routing.index import Plan, RoutingIndex
+from symfonie.domain.routing.model import WORKING, Queue
+from symfonie.domain.routing.pools import QueuePool
 from symfonie.domain.routing.queries import QueriesMixin
-from symfonie.domain.routing.scoring import order_key
+from symfonie.domain.routing.scoring import OrderKey, order_key
 from symfonie.domain.routing.selection import (
-    choose_agent,
-    has_free_slot,
-    qualified_proficiencies,
+    can_take,
+    is_held_for_reserved_agent,
     working_presence,
 )
 from symfonie.domain.routing.state import (
@@ -42,101 +43,132 @@ from symfonie.domain.routing.state import (
 class Dispatcher(QueriesMixin):
     """Base of ``Router``: holds the state; every change goes through ``_emit``.
 
-    Two indexes keep the routing pass proportional to free agents × queues with waiting
-    contacts (not agents × waiting contacts); both are derived from the state and rebuilt
-    after a restore or replay, never stored: ``_free`` (per slot kind, the agents who could
-    receive an offer of that kind now) and ``_qualified`` (per queue, agent id → proficiency
-    sum of the agents who may ever serve it).
+    ``_index`` (``index.RoutingIndex``) follows every event and is derived from the state
+    only: it is rebuilt after a restore or replay, never stored. It keeps the routing pass
+    proportional to what changed: the pass looks only at the queues where a match may have
+    become possible, reads their contacts best first from heaps instead of sorting them all,
+    and picks agents from per-queue pools of ready agents instead of scanning them all. The
+    result is the same as ``choose_agent`` over every waiting contact in ``order_key`` order
+    (``tests/domain/routing/test_fast_path.py`` checks it against that brute force).
     """
 
     def __init__(self, state: RouterState | None = None) -> None:
         self._state = state if state is not None else RouterState()
-        self._free: dict[SlotKind, set[str]] = {kind: set() for kind in SlotKind}
-        self._qualified: dict[str, dict[str, int]] = {}
-        self._rebuild_indexes()
+        self._index = RoutingIndex(self._state)
 
     def _rebuild_indexes(self) -> None:
-        self._qualified.clear()
-        for agent_state in self._state.agents.values():
-            self._refresh_free(agent_state)
+        self._index.rebuild()
 
     def _emit(self, event: RoutingEvent, out: list[RoutingEvent]) -> None:
         apply_event(self._state, event)
         out.append(event)
-        if isinstance(event, QueueConfigured | AgentConfigured):
-            self._qualified.clear()  # rare: configuration changes
-        agent_id = getattr(event, "agent_id", None)
-        if isinstance(event, AgentConfigured):
-            agent_id = event.agent.agent_id
-        if isinstance(agent_id, str):
-            self._refresh_free(self._state.agents[agent_id])
-
-    def _refresh_free(self, agent_state: AgentState) -> None:
-        agent_id = agent_state.agent.agent_id
-        ready = agent_state.presence is Presence.AVAILABLE and agent_state.offer_id is None
-        for kind, members in self._free.items():
-            if ready and has_free_slot(agent_state, kind, None):
-                members.add(agent_id)
-            else:
-                members.discard(agent_id)
-
-    def _anyone_free(self) -> bool:
-        return any(self._free.values())
-
-    def _qualified_for(self, queue: Queue) -> dict[str, int]:
-        qualified = self._qualified.get(queue.queue_id)
-        if qualified is None:
-            qualified = qualified_proficiencies(queue, self._state.agents.values())
-            self._qualified[queue.queue_id] = qualified
-        return qualified
+        self._index.observe(event)
 
     def _route(self, now: datetime, out: list[RoutingEvent]) -> None:
-        """Offer waiting contacts, best first, to the best free agent for each."""
-        if not self._anyone_free():
+        """Offer waiting contacts, best first, to the best free agent for each.
+
+        Only what may have become offerable is looked at (``RoutingIndex.plan``), in
+        ``order_key`` order: a merge of the lines to walk and the single contacts. A line is
+        left once no agent it is walked for is ready any more.
+        """
+        index = self._index
+        plan = index.plan(now)
+        if plan is None:
             return
+        try:
+            if len(plan.touched) == 1 and not plan.dirty and not plan.fresh:
+                self._offer_one(plan.touched[0], now, out)  # nothing to order it against
+            else:
+                self._offer_in_order(plan, now, out)
+        finally:
+            for contact in (*plan.touched, *plan.walked):
+                if contact.offer_id is None:
+                    index.settle(contact, now)
+
+    def _offer_one(self, contact: WaitingContact, now: datetime, out: list[RoutingEvent]) -> bool:
+        """Offer ``contact`` to the best agent who can take it, if any; True if offered."""
         state = self._state
-        by_queue: dict[str, list[WaitingContact]] = {}
-        for contact in state.waiting.values():
-            if contact.offer_id is None:
-                by_queue.setdefault(contact.queue_id, []).append(contact)
-        pools: dict[str, list[tuple[int, AgentState]]] = {}
-        for queue_id in by_queue:
-            queue = state.queues[queue_id]
-            qualified = self._qualified_for(queue)
-            free = self._free[queue.slot]
-            # Walk the smaller side of the intersection.
-            ids = (
-                [i for i in free if i in qualified]
-                if len(free) < len(qualified)
-                else [i for i in qualified if i in free]
-            )
-            pool = [(qualified[agent_id], state.agents[agent_id]) for agent_id in ids]
-            if pool:
-                pool.sort(key=lambda pair: (-pair[0], pair[1].agent.agent_id))
-                pools[queue_id] = pool
-        # Only contacts some free agent may serve are scored and sorted: a large e-mail backlog
-        # costs nothing while only chat agents are free.
-        contacts = [c for queue_id in pools for c in by_queue[queue_id]]
-        contacts.sort(key=lambda c: order_key(c, state.queues[c.queue_id], now))
-        for contact in contacts:
-            queue = state.queues[contact.queue_id]
-            chosen = choose_agent(contact, queue, pools[queue.queue_id], state.agents, now)
-            if chosen is None:
-                continue
-            self._emit(
-                ContactOffered(
-                    at=now,
-                    offer_id=f"o{state.next_offer_number}",
-                    contact_id=contact.contact_id,
-                    agent_id=chosen.agent.agent_id,
-                    queue_id=queue.queue_id,
-                    expires_at=now + timedelta(seconds=queue.offer_timeout_seconds),
-                    callback=contact.callback,
-                ),
-                out,
-            )
-            if not self._anyone_free():
-                return
+        queue = state.queues[contact.queue_id]
+        agent_id = self._choose(contact, queue, self._index.pools[queue.queue_id], now)
+        if agent_id is None:
+            return False
+        self._emit(
+            ContactOffered(
+                at=now,
+                offer_id=f"o{state.next_offer_number}",
+                contact_id=contact.contact_id,
+                agent_id=agent_id,
+                queue_id=queue.queue_id,
+                expires_at=now + timedelta(seconds=queue.offer_timeout_seconds),
+                callback=contact.callback,
+            ),
+            out,
+        )
+        return True
+
+    def _offer_in_order(self, plan: Plan, now: datetime, out: list[RoutingEvent]) -> None:
+        index = self._index
+        queues = self._state.queues
+        # (order key, tie-break, queue id when walking its line, contact)
+        heads: list[tuple[OrderKey, int, str | None, WaitingContact]] = []
+        lines = []
+        seen: set[str] = set()
+        try:
+            for queue_id in (*plan.dirty, *plan.fresh):
+                line = index.lines[queue_id]
+                line.begin(now)
+                lines.append(line)
+                head = line.head()
+                if head is not None:
+                    heads.append((head[0], len(heads), queue_id, head[1]))
+            for contact in plan.touched:
+                key = order_key(contact, queues[contact.queue_id], now)
+                heads.append((key, len(heads), None, contact))
+            heapq.heapify(heads)
+            tie_break = len(heads)
+            while heads:
+                _, _, walked, contact = heapq.heappop(heads)
+                pool = index.pools[contact.queue_id]
+                if walked is not None:
+                    if not self._walkable(plan, walked, pool):
+                        continue  # the rest of the line waits for agents who are busy now
+                    index.lines[walked].take()
+                elif contact.offer_id is not None or not pool.ready_count:
+                    continue
+                if contact.contact_id not in seen:
+                    seen.add(contact.contact_id)
+                    if self._offer_one(contact, now, out) and not index.ready:
+                        return
+                if walked is not None and self._walkable(plan, walked, pool):
+                    head = index.lines[walked].head()
+                    if head is not None:
+                        tie_break += 1
+                        heapq.heappush(heads, (head[0], tie_break, walked, head[1]))
+        finally:
+            for line in lines:
+                line.end()
+
+    def _walkable(self, plan: Plan, queue_id: str, pool: QueuePool) -> bool:
+        # A dirty queue is walked while anybody is ready for it; a queue with fresh agents
+        # while one of those is (only they can take its contacts that were not touched).
+        walkers = plan.fresh.get(queue_id)
+        if walkers is None:
+            return pool.ready_count > 0
+        return any(self._index.ready_for(agent_id, pool) for agent_id in walkers)
+
+    def _choose(
+        self, contact: WaitingContact, queue: Queue, pool: QueuePool, now: datetime
+    ) -> str | None:
+        """``choose_agent`` with the queue's pool in place of the ranked list of agents."""
+        agents = self._state.agents
+        reserved_id = contact.reserved_agent_id
+        reserved = agents.get(reserved_id) if reserved_id else None
+        if reserved is not None and can_take(reserved, contact, queue, now):
+            return reserved.agent.agent_id
+        if is_held_for_reserved_agent(contact, queue, agents, now):
+            return None
+        wait_in_queue_seconds = (now - contact.entered_queue_at).total_seconds()
+        return pool.best(contact, wait_in_queue_seconds, now)
 
     def _settle_presence(
         self, agent_state: AgentState, now: datetime, out: list[RoutingEvent]
@@ -201,11 +233,7 @@ class Dispatcher(QueriesMixin):
             rule = queue.overflow
             if rule is None or rule.max_waiting is None:
                 return
-            others = sum(
-                1
-                for c in state.waiting.values()
-                if c.queue_id == queue.queue_id and c.contact_id != contact_id
-            )
+            others = self._index.waiting_count[queue.queue_id] - 1  # all but this contact
             if others < rule.max_waiting or not self._overflow_allowed(
                 contact.visited_queue_ids, queue, rule.to_queue_id
             ):
@@ -236,6 +264,8 @@ class Dispatcher(QueriesMixin):
 
 def utc(now: datetime) -> datetime:
     """``now`` in UTC; refuses naive datetimes (the router compares instants only)."""
+    if now.tzinfo is UTC:
+        return now  # what astimezone(UTC) would return, without the call
     if now.tzinfo is None:
         raise errors.Invalid("the router needs timezone-aware datetimes")
     return now.astimezone(UTC)

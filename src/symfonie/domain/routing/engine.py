@@ -288,12 +288,14 @@ class Router(TransferCommands):
         """Apply what time decides: offer timeouts (agent → NOT_RESPONDING, contact keeps its
         place), wrap-up limits, overflow after waiting, then a routing pass (which also picks
         up relaxed skills and ended sticky waits). Call it every second, or at
-        ``next_deadline``."""
+        ``next_deadline``. The due moments come from heaps (``deadlines.py``), each in the order
+        a full scan would take them: offers by (expiry, id), wrap-ups by (agent id, sequence),
+        overflows by sequence."""
         now = utc(now)
         state = self._state
+        deadlines = self._index.deadlines
         out: list[RoutingEvent] = []
-        due = [o for o in state.offers.values() if o.expires_at <= now]
-        for offer in sorted(due, key=lambda o: (o.expires_at, o.offer_id)):
+        for offer in deadlines.due_offers(now):
             self._emit(
                 OfferTimedOut(
                     at=now,
@@ -312,26 +314,18 @@ class Router(TransferCommands):
                 ),
                 out,
             )
-        for agent_state in sorted(state.agents.values(), key=lambda a: a.agent.agent_id):
-            for assignment in sorted(agent_state.assignments.values(), key=lambda a: a.sequence):
-                limit = state.queues[assignment.queue_id].wrap_up_limit_seconds
-                if (
-                    assignment.wrap_up_since is not None
-                    and limit is not None
-                    and assignment.wrap_up_since + timedelta(seconds=limit) <= now
-                ):
-                    self._release(agent_state, assignment.contact_id, "wrap_up_limit", now, out)
-                    self._settle_presence(agent_state, now, out)
-        for contact in sorted(state.waiting.values(), key=lambda c: c.sequence):
+        for agent_state, contact_id in deadlines.due_wrap_ups(now):
+            self._release(agent_state, contact_id, "wrap_up_limit", now, out)
+            self._settle_presence(agent_state, now, out)
+        for contact in deadlines.due_overflows(now):
             queue = state.queues[contact.queue_id]
             rule = queue.overflow
-            if (
-                contact.offer_id is None
-                and rule is not None
-                and rule.after_wait_seconds is not None
-                and contact.entered_queue_at + timedelta(seconds=rule.after_wait_seconds) <= now
-                and self._overflow_allowed(contact.visited_queue_ids, queue, rule.to_queue_id)
-            ):
+            if rule is None or rule.after_wait_seconds is None:
+                continue
+            if contact.offer_id is not None:
+                deadlines.waiting_in_queue(contact)  # look again once the offer is answered
+                continue
+            if self._overflow_allowed(contact.visited_queue_ids, queue, rule.to_queue_id):
                 self._emit(
                     ContactOverflowed(
                         at=now,

@@ -16,7 +16,6 @@ longest idle, then the agent id (so the choice is deterministic).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
@@ -164,24 +163,15 @@ def choose_agent(
             break  # sorted: nobody further down is as proficient
         if not can_take(agent_state, contact, queue, now):
             continue
-        if best is None or _idle_key(agent_state) < _idle_key(best):
+        if best is None or idle_key(agent_state) < idle_key(best):
             best, best_proficiency = agent_state, proficiency
     return best
-
-
-def qualified_proficiencies(queue: Queue, agents: Iterable[AgentState]) -> dict[str, int]:
-    """Agent id → proficiency sum, for every agent who may serve ``queue`` once every
-    relaxation step applies: the only agents ``choose_agent`` ever needs to look at."""
-    return {
-        a.agent.agent_id: proficiency_sum(a.agent, queue)
-        for a in agents
-        if is_qualified(a.agent, queue, math.inf)
-    }
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _idle_key(agent_state: AgentState) -> tuple[datetime, str]:
+def idle_key(agent_state: AgentState) -> tuple[datetime, str]:
+    """The longest-idle order: idle since (else presence since, else the epoch), agent id."""
     idle_since = agent_state.idle_since or agent_state.presence_since or _EPOCH
     return (idle_since, agent_state.agent.agent_id)

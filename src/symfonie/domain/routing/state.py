@@ -7,8 +7,10 @@ construction, and the test suite checks it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from symfonie.domain.routing.events import (
     AgentConfigured,
@@ -114,121 +116,179 @@ class RouterState:
 
 
 def apply_event(state: RouterState, event: RoutingEvent) -> None:
-    """Fold ``event`` into ``state``. Events come from the engine, so they are trusted."""
-    at = event.at
-    match event:
-        case QueueConfigured(queue=queue):
-            state.queues[queue.queue_id] = queue
-        case AgentConfigured(agent=agent):
-            existing = state.agents.get(agent.agent_id)
-            if existing is None:
-                state.agents[agent.agent_id] = AgentState(agent=agent, presence_since=at)
-            else:
-                existing.agent = agent
-        case AgentPresenceChanged():
-            agent_state = state.agents[event.agent_id]
-            if event.presence is Presence.AVAILABLE and agent_state.presence not in WORKING:
-                agent_state.idle_since = at
-            agent_state.presence = event.presence
-            agent_state.presence_reason = event.reason
-            agent_state.presence_since = at
-        case ContactQueued():
-            state.waiting[event.contact_id] = WaitingContact(
-                contact_id=event.contact_id,
-                queue_id=event.queue_id,
-                arrived_at=at,
-                entered_queue_at=at,
-                sequence=event.sequence,
-                priority_credit_seconds=event.priority_credit_seconds,
-                callback=event.callback,
-                reserved_agent_id=event.reserved_agent_id,
-                reserved_until=event.reserved_until,
-                visited_queue_ids=[event.queue_id],
-            )
-            state.next_sequence = max(state.next_sequence, event.sequence + 1)
-        case ContactOutsideHours():
-            pass  # a decision for the Django side; the state does not change
-        case ContactOffered():
-            state.offers[event.offer_id] = Offer(
-                offer_id=event.offer_id,
-                contact_id=event.contact_id,
-                agent_id=event.agent_id,
-                queue_id=event.queue_id,
-                offered_at=at,
-                expires_at=event.expires_at,
-            )
-            state.waiting[event.contact_id].offer_id = event.offer_id
-            state.agents[event.agent_id].offer_id = event.offer_id
-            number = int(event.offer_id.removeprefix("o"))
-            state.next_offer_number = max(state.next_offer_number, number + 1)
-        case ContactAssigned():
-            _drop_offer(state, event.offer_id)
-            waiting = state.waiting.pop(event.contact_id)
-            agent_state = state.agents[event.agent_id]
-            agent_state.assignments[event.contact_id] = Assignment(
-                contact_id=event.contact_id,
-                agent_id=event.agent_id,
-                queue_id=event.queue_id,
-                channel=state.queues[event.queue_id].channel,
-                accepted_at=at,
-                sequence=waiting.sequence,
-                priority_credit_seconds=waiting.priority_credit_seconds,
-            )
-            agent_state.idle_since = at
-            state.assigned_agent[event.contact_id] = event.agent_id
-        case OfferDeclined():
-            _drop_offer(state, event.offer_id)
-            waiting = state.waiting[event.contact_id]
-            waiting.declined_until[event.agent_id] = event.cooldown_until
-            _end_reservation_of(waiting, event.agent_id)
-        case OfferTimedOut():
-            _drop_offer(state, event.offer_id)
-            _end_reservation_of(state.waiting[event.contact_id], event.agent_id)
-        case OfferWithdrawn():
-            _drop_offer(state, event.offer_id)
-        case ContactCallbackRequested():
-            state.waiting[event.contact_id].callback = True
-        case ContactOverflowed():
-            waiting = state.waiting[event.contact_id]
-            waiting.queue_id = event.to_queue_id
-            waiting.entered_queue_at = at
-            waiting.visited_queue_ids.append(event.to_queue_id)
-        case ContactTransferred():  # also ContactEscalated, a subclass
-            previous = state.waiting.get(event.contact_id)
-            visited_before = previous.visited_queue_ids if previous else []
-            state.waiting[event.contact_id] = WaitingContact(
-                contact_id=event.contact_id,
-                queue_id=event.to_queue_id,
-                arrived_at=event.arrived_at,
-                entered_queue_at=at,
-                sequence=event.sequence,
-                priority_credit_seconds=event.priority_credit_seconds,
-                callback=event.callback,
-                reserved_agent_id=event.to_agent_id,
-                reserved_until=event.reserved_until,
-                declined_until=previous.declined_until if previous else {},
-                visited_queue_ids=[*visited_before, event.to_queue_id],
-            )
-            state.next_sequence = max(state.next_sequence, event.sequence + 1)
-        case ContactAbandoned():
-            state.waiting.pop(event.contact_id)
-        case WrapUpStarted():
-            state.agents[event.agent_id].assignments[event.contact_id].wrap_up_since = at
-        case ContactReleased():
-            agent_state = state.agents[event.agent_id]
-            del agent_state.assignments[event.contact_id]
-            del state.assigned_agent[event.contact_id]
-            if not agent_state.assignments:
-                agent_state.idle_since = at
-            queue = state.queues[event.queue_id]
-            average = state.handle_seconds_average.get(
-                queue.queue_id, queue.expected_handle_seconds
-            )
-            state.handle_seconds_average[queue.queue_id] = average + HANDLE_TIME_SMOOTHING * (
-                event.handle_seconds - average
-            )
-        case _:
+    """Fold ``event`` into ``state``. Events come from the engine, so they are trusted.
+
+    One function per event type below, looked up by the event's class (or the nearest
+    registered base class): this runs for every event, so no chain of ``isinstance`` tests.
+    """
+    apply = _APPLY.get(type(event))
+    if apply is None:
+        apply = next((_APPLY[base] for base in type(event).__mro__ if base in _APPLY), None)
+        if apply is None:
             raise TypeError(f"unknown routing event {event!r}")
+    apply(state, event)
+
+
+def _queue_configured(state: RouterState, event: QueueConfigured) -> None:
+    state.queues[event.queue.queue_id] = event.queue
+
+
+def _agent_configured(state: RouterState, event: AgentConfigured) -> None:
+    agent = event.agent
+    existing = state.agents.get(agent.agent_id)
+    if existing is None:
+        state.agents[agent.agent_id] = AgentState(agent=agent, presence_since=event.at)
+    else:
+        existing.agent = agent
+
+
+def _presence_changed(state: RouterState, event: AgentPresenceChanged) -> None:
+    agent_state = state.agents[event.agent_id]
+    if event.presence is Presence.AVAILABLE and agent_state.presence not in WORKING:
+        agent_state.idle_since = event.at
+    agent_state.presence = event.presence
+    agent_state.presence_reason = event.reason
+    agent_state.presence_since = event.at
+
+
+def _contact_queued(state: RouterState, event: ContactQueued) -> None:
+    state.waiting[event.contact_id] = WaitingContact(
+        contact_id=event.contact_id,
+        queue_id=event.queue_id,
+        arrived_at=event.at,
+        entered_queue_at=event.at,
+        sequence=event.sequence,
+        priority_credit_seconds=event.priority_credit_seconds,
+        callback=event.callback,
+        reserved_agent_id=event.reserved_agent_id,
+        reserved_until=event.reserved_until,
+        visited_queue_ids=[event.queue_id],
+    )
+    state.next_sequence = max(state.next_sequence, event.sequence + 1)
+
+
+def _outside_hours(state: RouterState, event: ContactOutsideHours) -> None:
+    pass  # a decision for the Django side; the state does not change
+
+
+def _contact_offered(state: RouterState, event: ContactOffered) -> None:
+    state.offers[event.offer_id] = Offer(
+        offer_id=event.offer_id,
+        contact_id=event.contact_id,
+        agent_id=event.agent_id,
+        queue_id=event.queue_id,
+        offered_at=event.at,
+        expires_at=event.expires_at,
+    )
+    state.waiting[event.contact_id].offer_id = event.offer_id
+    state.agents[event.agent_id].offer_id = event.offer_id
+    number = int(event.offer_id.removeprefix("o"))
+    state.next_offer_number = max(state.next_offer_number, number + 1)
+
+
+def _contact_assigned(state: RouterState, event: ContactAssigned) -> None:
+    _drop_offer(state, event.offer_id)
+    waiting = state.waiting.pop(event.contact_id)
+    agent_state = state.agents[event.agent_id]
+    agent_state.assignments[event.contact_id] = Assignment(
+        contact_id=event.contact_id,
+        agent_id=event.agent_id,
+        queue_id=event.queue_id,
+        channel=state.queues[event.queue_id].channel,
+        accepted_at=event.at,
+        sequence=waiting.sequence,
+        priority_credit_seconds=waiting.priority_credit_seconds,
+    )
+    agent_state.idle_since = event.at
+    state.assigned_agent[event.contact_id] = event.agent_id
+
+
+def _offer_declined(state: RouterState, event: OfferDeclined) -> None:
+    _drop_offer(state, event.offer_id)
+    waiting = state.waiting[event.contact_id]
+    waiting.declined_until[event.agent_id] = event.cooldown_until
+    _end_reservation_of(waiting, event.agent_id)
+
+
+def _offer_timed_out(state: RouterState, event: OfferTimedOut) -> None:
+    _drop_offer(state, event.offer_id)
+    _end_reservation_of(state.waiting[event.contact_id], event.agent_id)
+
+
+def _offer_withdrawn(state: RouterState, event: OfferWithdrawn) -> None:
+    _drop_offer(state, event.offer_id)
+
+
+def _callback_requested(state: RouterState, event: ContactCallbackRequested) -> None:
+    state.waiting[event.contact_id].callback = True
+
+
+def _contact_overflowed(state: RouterState, event: ContactOverflowed) -> None:
+    waiting = state.waiting[event.contact_id]
+    waiting.queue_id = event.to_queue_id
+    waiting.entered_queue_at = event.at
+    waiting.visited_queue_ids.append(event.to_queue_id)
+
+
+def _contact_transferred(state: RouterState, event: ContactTransferred) -> None:
+    # Also ContactEscalated, a subclass.
+    previous = state.waiting.get(event.contact_id)
+    visited_before = previous.visited_queue_ids if previous else []
+    state.waiting[event.contact_id] = WaitingContact(
+        contact_id=event.contact_id,
+        queue_id=event.to_queue_id,
+        arrived_at=event.arrived_at,
+        entered_queue_at=event.at,
+        sequence=event.sequence,
+        priority_credit_seconds=event.priority_credit_seconds,
+        callback=event.callback,
+        reserved_agent_id=event.to_agent_id,
+        reserved_until=event.reserved_until,
+        declined_until=previous.declined_until if previous else {},
+        visited_queue_ids=[*visited_before, event.to_queue_id],
+    )
+    state.next_sequence = max(state.next_sequence, event.sequence + 1)
+
+
+def _contact_abandoned(state: RouterState, event: ContactAbandoned) -> None:
+    state.waiting.pop(event.contact_id)
+
+
+def _wrap_up_started(state: RouterState, event: WrapUpStarted) -> None:
+    state.agents[event.agent_id].assignments[event.contact_id].wrap_up_since = event.at
+
+
+def _contact_released(state: RouterState, event: ContactReleased) -> None:
+    agent_state = state.agents[event.agent_id]
+    del agent_state.assignments[event.contact_id]
+    del state.assigned_agent[event.contact_id]
+    if not agent_state.assignments:
+        agent_state.idle_since = event.at
+    queue = state.queues[event.queue_id]
+    average = state.handle_seconds_average.get(queue.queue_id, queue.expected_handle_seconds)
+    state.handle_seconds_average[queue.queue_id] = average + HANDLE_TIME_SMOOTHING * (
+        event.handle_seconds - average
+    )
+
+
+_APPLY: dict[type[RoutingEvent], Callable[[RouterState, Any], None]] = {
+    QueueConfigured: _queue_configured,
+    AgentConfigured: _agent_configured,
+    AgentPresenceChanged: _presence_changed,
+    ContactQueued: _contact_queued,
+    ContactOutsideHours: _outside_hours,
+    ContactOffered: _contact_offered,
+    ContactAssigned: _contact_assigned,
+    OfferDeclined: _offer_declined,
+    OfferTimedOut: _offer_timed_out,
+    OfferWithdrawn: _offer_withdrawn,
+    ContactCallbackRequested: _callback_requested,
+    ContactOverflowed: _contact_overflowed,
+    ContactTransferred: _contact_transferred,
+    ContactAbandoned: _contact_abandoned,
+    WrapUpStarted: _wrap_up_started,
+    ContactReleased: _contact_released,
+}
 
 
 def _drop_offer(state: RouterState, offer_id: str) -> None:

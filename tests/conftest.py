@@ -23,6 +23,10 @@ def _fast_and_isolated(request, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.AXES_ENABLED = True
+    settings.ROUTER_INLINE = True  # the router runs in the test's thread, on its database
+    from symfonie.routing.runner import reset_inline
+
+    reset_inline()  # the database is rolled back after each test: forget the router's memory
 
 
 def make_tenant(slug: str, name: str) -> Tenant:

@@ -35,3 +35,8 @@ class PayloadTooLarge(Problem):
 class Forbidden(Problem):
     status = 403
     title = "Forbidden"
+
+
+class NotFound(Problem):
+    status = 404
+    title = "Not found"

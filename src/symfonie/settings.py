@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "symfonie.connectors",
     "symfonie.reporting",
     "symfonie.wfm",
+    "symfonie.routing",
     "symfonie.web",
 ]
 
@@ -212,6 +213,9 @@ TASKS = {
 }
 # Embedded mode runs the task worker inside `symfonie serve`; set to 0 with separate workers.
 EMBEDDED_WORKER = env_bool("SYMFONIE_EMBEDDED_WORKER", True)
+# The router runs in a thread of every `symfonie serve` process (one leads; docs/routing.md).
+# Inline: carried out in the caller (tests); off: commands wait for a server's router.
+ROUTER_INLINE = env_bool("SYMFONIE_ROUTER_INLINE", False)
 
 WEBHOOK_TIMEOUT_SECONDS = float(env("SYMFONIE_WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(env("SYMFONIE_WEBHOOK_MAX_ATTEMPTS", "8"))

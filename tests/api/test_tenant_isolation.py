@@ -31,6 +31,12 @@ BODIES = {
     ("post", "/merge-suggestions/{suggestion_id}/dismiss"): {"reason": "x"},
     ("post", "/merges/{merge_id}/undo"): {"reason": "x"},
     ("post", "/contacts/{contact_id}/replies"): {"text": "hallo"},
+    ("post", "/routing/agents/{user_id}/presence"): {"presence": "available"},
+    ("put", "/routing/agents/{user_id}/skills"): {"skills": {}},
+    ("post", "/routing/contacts/{contact_id}/queue"): {"queue": "chat"},
+    ("post", "/routing/contacts/{contact_id}/wrap-up"): {"topics": [], "outcome": "resolved"},
+    ("post", "/routing/contacts/{contact_id}/transfer"): {"queue": "chat"},
+    ("post", "/routing/contacts/{contact_id}/escalate"): {"note": ""},
 }
 
 
@@ -55,6 +61,7 @@ def foreign(tenant, supervisor_bram):
         "merge_id": merge.pk,
         "suggestion_id": MergeSuggestion.objects.get().pk,
         "twin_id": twin.pk,
+        "user_id": supervisor_bram.pk,
     }
 
 

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from symfonie.api import cases, customers, events, interactions, merges, problems, reports
 from symfonie.api.auth import SessionTenancyAuth, TokenAuth
 from symfonie.connectors import api as connectors_api
+from symfonie.routing import api as routing_api
 
 api = NinjaAPI(
     title="Symfonie API",
@@ -20,5 +21,14 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 problems.install(api)
-for module in (customers, interactions, cases, merges, events, reports, connectors_api):
+for module in (
+    customers,
+    interactions,
+    cases,
+    merges,
+    events,
+    reports,
+    connectors_api,
+    routing_api,
+):
     api.add_router("", module.router)

@@ -243,6 +243,46 @@ class NoteAdded(EventSchema):
     case_id: int | None
 
 
+@dataclass(frozen=True)
+class ContactOfferedToAgent(EventSchema):
+    """The router offered a waiting contact to an agent until ``expires_at``."""
+
+    type = "routing.offered"
+    subject_type = "contact"
+    subject_field = "contact_id"
+    contact_id: int
+    offer_id: str
+    agent_id: int
+    queue_id: int
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class OfferEnded(EventSchema):
+    """An offer ended: ``accepted``, ``declined``, ``timed_out`` or ``withdrawn`` (reason)."""
+
+    type = "routing.offer_ended"
+    subject_type = "contact"
+    subject_field = "contact_id"
+    contact_id: int
+    offer_id: str
+    agent_id: int
+    outcome: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class AgentPresenceChanged(EventSchema):
+    """An agent's presence changed (recorded in every tenant the agent works for)."""
+
+    type = "agent.presence_changed"
+    subject_type = "agent"
+    subject_field = "agent_id"
+    agent_id: int
+    presence: str
+    reason: str
+
+
 EVENT_TYPES: dict[str, type[EventSchema]] = {
     cls.type: cls
     for cls in (
@@ -261,6 +301,9 @@ EVENT_TYPES: dict[str, type[EventSchema]] = {
         TaskCreated,
         TaskCompleted,
         NoteAdded,
+        ContactOfferedToAgent,
+        OfferEnded,
+        AgentPresenceChanged,
     )
 }
 

@@ -97,6 +97,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     start_embedded_worker()
+    from symfonie.routing.runner import start_router_thread
+
+    start_router_thread()
     print(f"Symfonie serves http://{args.host}:{args.port}/  (API docs: /api/v1/docs)", flush=True)
     uvicorn.run(
         "symfonie.asgi:application",

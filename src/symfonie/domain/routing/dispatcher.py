@@ -10,6 +10,7 @@ cheap are in ``index.py``, ``lines.py`` and ``pools.py``.
 from __future__ import annotations
 
 import heapq
+import math
 from datetime import UTC, datetime, timedelta
 
 from symfonie.domain.routing import errors
@@ -22,6 +23,7 @@ from symfonie.domain.routing.events import (
     RoutingEvent,
 )
 from symfonie.domain.routing.index import Plan, RoutingIndex
+from symfonie.domain.routing.lines import WaitingLine
 from symfonie.domain.routing.model import WORKING, Queue
 from symfonie.domain.routing.pools import QueuePool
 from symfonie.domain.routing.queries import QueriesMixin
@@ -109,25 +111,33 @@ class Dispatcher(QueriesMixin):
     def _offer_in_order(self, plan: Plan, now: datetime, out: list[RoutingEvent]) -> None:
         index = self._index
         queues = self._state.queues
-        # (order key, tie-break, queue id when walking its line, contact)
-        heads: list[tuple[OrderKey, int, str | None, WaitingContact]] = []
-        lines = []
+        # (order key, tie-break, queue id when walking its line, contact or None). A line
+        # starts as a placeholder keyed before any contact of its priority tier and is opened
+        # only when the merge reaches it: often the agents are taken before a lower tier is.
+        heads: list[tuple[OrderKey, int, str | None, WaitingContact | None]] = []
+        lines: list[WaitingLine] = []
         seen: set[str] = set()
+        for queue_id in (*plan.dirty, *plan.fresh):
+            heads.append(((-queues[queue_id].priority, -math.inf, -1), len(heads), queue_id, None))
+        for single in plan.touched:
+            key = order_key(single, queues[single.queue_id], now)
+            heads.append((key, len(heads), None, single))
+        heapq.heapify(heads)
+        tie_break = len(heads)
         try:
-            for queue_id in (*plan.dirty, *plan.fresh):
-                line = index.lines[queue_id]
-                line.begin(now)
-                lines.append(line)
-                head = line.head()
-                if head is not None:
-                    heads.append((head[0], len(heads), queue_id, head[1]))
-            for contact in plan.touched:
-                key = order_key(contact, queues[contact.queue_id], now)
-                heads.append((key, len(heads), None, contact))
-            heapq.heapify(heads)
-            tie_break = len(heads)
             while heads:
                 _, _, walked, contact = heapq.heappop(heads)
+                if contact is None:
+                    assert walked is not None
+                    if self._walkable(plan, walked, index.pools[walked]):
+                        line = index.lines[walked]
+                        line.begin(now)
+                        lines.append(line)
+                        head = line.head()
+                        if head is not None:
+                            tie_break += 1
+                            heapq.heappush(heads, (head[0], tie_break, walked, head[1]))
+                    continue
                 pool = index.pools[contact.queue_id]
                 if walked is not None:
                     if not self._walkable(plan, walked, pool):

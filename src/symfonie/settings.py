@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "symfonie.reporting",
     "symfonie.wfm",
     "symfonie.routing",
+    "symfonie.workspace",
+    "symfonie.wallboard",
     "symfonie.web",
 ]
 

@@ -10,5 +10,8 @@ urlpatterns = [
     path("hooks/", include("symfonie.connectors.urls")),
     path("reports/", include("symfonie.reporting.urls")),
     path("wfm/", include("symfonie.wfm.urls")),
+    path("werkplek/", include("symfonie.workspace.urls")),
+    path("wallboard/", include("symfonie.wallboard.urls")),
+    path("chat/", include("symfonie.connectors.webchat.urls")),
     path("", include("symfonie.web.urls")),
 ]

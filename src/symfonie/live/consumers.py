@@ -13,7 +13,7 @@ from symfonie.events.models import Event
 from symfonie.live.publish import event_message, tenant_group
 from symfonie.tenants.scoping import tenancy_for
 
-CATCH_UP_LIMIT = 500
+CATCH_UP_LIMIT = 500  # events per database query while catching up
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -39,8 +39,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content: object, **kwargs: object) -> None:
         if isinstance(content, dict) and isinstance(content.get("since"), int):
-            for message in await self._events_since(content["since"]):
-                await self.send_json({"kind": "event", "event": message})
+            since = content["since"]
+            while True:  # in pages, until caught up: a long absence misses nothing either
+                batch = await self._events_since(since)
+                for message in batch:
+                    await self.send_json({"kind": "event", "event": message})
+                if len(batch) < CATCH_UP_LIMIT:
+                    break
+                since = int(str(batch[-1]["id"]))
 
     @database_sync_to_async
     def _events_since(self, since: int) -> list[dict[str, object]]:

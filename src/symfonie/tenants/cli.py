@@ -128,8 +128,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
     from symfonie.demo.loader import DEMO_PASSWORD, demo_logins, load_bank_demo, load_demo
 
+    from symfonie.demo.routing import load_routing_demo
+
     summary = load_demo()
     print(summary.describe())
+    if load_routing_demo():
+        print("Routing: skills, queues (telefoon, chat, digitaal, escalatie) and agent profiles.")
     bank_file = shared_data_dir() / "anonymous-bank" / "february_1999.txt.gz"
     if bank_file.exists():
         imported = load_bank_demo(bank_file)

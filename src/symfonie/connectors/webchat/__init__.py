@@ -1,0 +1,1 @@
+"""Web chat: the customer's side of a chat on the tenant's website."""

@@ -1,0 +1,1 @@
+"""The supervisor wallboard: queues and agents live, full-screen for a TV."""

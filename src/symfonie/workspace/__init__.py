@@ -1,0 +1,1 @@
+"""The agent workspace: presence, offers, conversations in tabs, timeline, wrap-up."""

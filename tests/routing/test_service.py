@@ -104,3 +104,49 @@ def _now():
     from django.utils import timezone
 
     return timezone.now()
+
+
+def test_outside_opening_hours_the_customer_is_told_and_the_back_office_gets_a_task(
+    tenant, chat_queue, customer
+):
+    from symfonie.contacts.models import BackOfficeTask, Contact, Message
+    from symfonie.routing.commands import queue_contact
+
+    chat_queue.opening_hours = {"6": [["10:00", "10:01"]]}  # one minute on Sundays
+    chat_queue.after_hours = "task"
+    chat_queue.save()
+    contact = new_chat(customer)
+    if _now().weekday() == 6 and _now().strftime("%H:%M") == "10:00":
+        pytest.skip("ran in the one open minute")
+    queue_contact(contact, chat_queue)
+    contact = Contact.objects.get(pk=contact.pk)
+    assert contact.state == "closed"
+    told = Message.objects.get(contact=contact, author="system").body
+    assert "gesloten" in told or "closed" in told
+    assert BackOfficeTask.objects.filter(case__customer=customer, team="chat").count() == 1
+
+
+def test_a_waiting_customer_asks_for_a_callback_and_keeps_the_place(
+    tenant, chat_queue, customer, supervisor_bram
+):
+    from django.test import Client
+
+    from symfonie.routing.models import RouterLogEntry
+
+    first, second = new_chat(customer), new_chat(customer)
+    from symfonie.routing.commands import queue_contact
+
+    queue_contact(first, chat_queue)
+    queue_contact(second, chat_queue)
+    client = Client()
+    client.force_login(supervisor_bram)
+    response = client.post(f"/api/v1/routing/contacts/{first.pk}/callback")
+    assert response.status_code == 200, response.content
+    assert RouterLogEntry.objects.filter(type="contact.callback_requested").count() == 1
+    from symfonie.routing import runner
+
+    order = runner.inline_service().router.waiting_order(str(chat_queue.pk), _now())
+    assert order == [str(first.pk), str(second.pk)]
+    # a second request for a contact no longer waiting is refused
+    response = client.post("/api/v1/routing/contacts/999999/callback")
+    assert response.status_code == 404

@@ -182,6 +182,16 @@ def escalate(tenancy: Tenancy, contact: Contact, note: str = "") -> None:
     submit("escalate", {"contact": contact.pk, "note": note})
 
 
+def request_callback(tenancy: Tenancy, contact: Contact) -> None:
+    """Virtual hold: the customer is called back when their place comes up; keeps the place."""
+    tenancy.require_staff()
+    if contact.tenant_id != tenancy.tenant.pk:
+        raise NotFound("contact not found")
+    if contact.state not in ("queued", "offered"):
+        raise Conflict("only a waiting contact can ask for a callback", field="contact_id")
+    submit("callback", {"contact": contact.pk})
+
+
 def enqueue(tenancy: Tenancy, contact: Contact, queue_slug: str) -> dict[str, Any]:
     tenancy.require_staff()
     if contact.tenant_id != tenancy.tenant.pk:

@@ -202,6 +202,14 @@ def escalate(request, contact_id: Id, payload: NoteIn):
     return {"contact_id": contact_id, "state": Contact.objects.get(pk=contact_id).state}
 
 
+@router.post("/routing/contacts/{contact_id}/callback", response={200: dict[str, Any], **ERRORS})
+def callback(request, contact_id: Id):
+    """The waiting customer asks to be called back; the contact keeps its place (virtual hold)."""
+    tenancy = _tenancy(request)
+    actions.request_callback(tenancy, _contact(tenancy, contact_id))
+    return {"contact_id": contact_id, "callback": True}
+
+
 @router.get("/routing/wallboard", response={200: dict[str, Any], **ERRORS})
 def wallboard(request):
     """Per queue: waiting, longest wait, today's service level, handled, abandoned; agents."""

@@ -9,10 +9,17 @@ wallboard, reports), and tenant events on the live stream (``routing.offered``,
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from symfonie.contacts.actions.interactions import do_transition_contact
+from django.conf import settings
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from symfonie.contacts.actions.cases import do_add_note, do_create_task, do_open_case
+from symfonie.contacts.actions.interactions import do_add_message, do_transition_contact
 from symfonie.contacts.models import Contact
 from symfonie.domain.contacts.lifecycle import ContactState, IllegalTransition, check_transition
+from symfonie.domain.routing import AfterHoursAction
 from symfonie.domain.routing import events as ev
 from symfonie.events.actions import record
 from symfonie.events.schemas import AgentPresenceChanged, ContactOfferedToAgent, OfferEnded
@@ -79,6 +86,44 @@ class Projector:
         contact = self._contact(event.contact_id)
         if contact is not None and contact.state in (ContactState.NEW, ContactState.TRANSFERRED):
             self._move(event.contact_id, ContactState.QUEUED, event.at, queue_id=event.queue_id)
+
+    def _contact_outside_hours(self, event: ev.ContactOutsideHours) -> None:
+        """Closed: tell the customer when we open; for ``task`` hand it to the back office."""
+        contact = self._contact(event.contact_id)
+        if contact is None or event.action == AfterHoursAction.WAIT:
+            return
+        opening = (
+            formats.date_format(
+                timezone.localtime(event.next_opening_at, ZoneInfo(contact.tenant.time_zone)),
+                "l j F H:i",
+            )
+            if event.next_opening_at
+            else None
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            text = (
+                _("We are closed now. We are open again from %(opening)s.") % {"opening": opening}
+                if opening
+                else _("We are closed now.")
+            )
+            if event.action == AfterHoursAction.CALLBACK:
+                text += " " + str(_("We will call you back when we open."))
+            elif event.action == AfterHoursAction.TASK:
+                text += " " + str(_("Your question has been passed on; we will come back to you."))
+        do_add_message(contact, author="system", body=str(text), created_at=event.at)
+        if event.action == AfterHoursAction.TASK and contact.customer is not None:
+            case = contact.case or do_open_case(
+                contact.customer,
+                subject=contact.subject or str(_("Question outside opening hours")),
+            )
+            do_create_task(
+                case,
+                team=self._queue_slug(event.queue_id),
+                title=str(_("Answer a contact that came in outside opening hours")),
+                created_at=event.at,
+            )
+        if event.action != AfterHoursAction.CALLBACK:
+            self._move(event.contact_id, ContactState.CLOSED, event.at, queue_id=event.queue_id)
 
     def _contact_offered(self, event: ev.ContactOffered) -> None:
         contact = self._contact(event.contact_id)
@@ -148,6 +193,9 @@ class Projector:
         if contact is None:
             return
         Contact.objects.filter(pk=contact.pk).update(transferred=True)
+        if event.note.strip() and contact.customer is not None:
+            prefix = "Escalatie" if event.type == "contact.escalated" else "Doorverbonden"
+            do_add_note(contact.customer, f"{prefix}: {event.note}", case=contact.case)
         if event.from_agent_id is not None:  # taken from an agent: a new wait in the new queue
             self._move(event.contact_id, ContactState.TRANSFERRED, event.at)
             self._move(event.contact_id, ContactState.QUEUED, event.at, queue_id=event.to_queue_id)

@@ -47,6 +47,8 @@ def profile_for(user: User) -> AgentProfile:
 
 
 def agent_of_tenant(tenancy: Tenancy, user_id: int) -> User:
+    if not isinstance(user_id, int) or not 0 < user_id < 2**63:
+        raise NotFound("agent not found")
     membership = (
         Membership.objects.select_related("user")
         .filter(tenant=tenancy.tenant, user_id=user_id, role__in=ROUTABLE_ROLES)
@@ -70,6 +72,9 @@ def set_presence(tenancy: Tenancy, user: User, presence: str, reason: str = "") 
         require_supervisor(tenancy)
     if presence not in CHOOSABLE:
         raise InvalidInput(f"presence must be one of {', '.join(CHOOSABLE)}", field="presence")
+    limit = AgentProfile._meta.get_field("presence_reason").max_length or 64
+    if len(reason) > limit:
+        raise InvalidInput(f"a reason is at most {limit} characters", field="reason")
     reasons = BreakReason.objects.filter(tenant=tenancy.tenant)
     if presence == Presence.BREAK:
         if not reason:

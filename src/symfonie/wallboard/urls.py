@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from symfonie.wallboard import views
 
 app_name = "wallboard"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("data.json", views.data, name="data"),
+    path("agents/<int:user_id>/presence/", views.agent_presence, name="agent-presence"),
+    path("agents/<int:user_id>/skills/", views.agent_skills, name="agent-skills"),
+]

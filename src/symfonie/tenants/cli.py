@@ -127,7 +127,6 @@ def shared_data_dir() -> Path:
 def cmd_demo(args: argparse.Namespace) -> int:
     setup_django()
     from symfonie.demo.loader import DEMO_PASSWORD, demo_logins, load_bank_demo, load_demo
-
     from symfonie.demo.routing import load_routing_demo
 
     summary = load_demo()

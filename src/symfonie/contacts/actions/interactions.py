@@ -249,20 +249,21 @@ def do_add_message(
                 actor=author_user,
                 occurred_at=created_at,
             )
-            add_entry(
-                contact.customer,
-                created_at,
-                TimelineEntry.Kind.MESSAGE,
-                stored_label(Message.Author(author).label),
-                body=body[:1000],
-                channel=contact.channel,
-                direction=Direction.INBOUND
-                if author == Message.Author.CUSTOMER
-                else Direction.OUTBOUND,
-                contact_id=contact.pk,
-                message_id=message.pk,
-                case_id=contact.case_id,
-            )
+            if contact.customer is not None:  # an anonymous contact has no timeline
+                add_entry(
+                    contact.customer,
+                    created_at,
+                    TimelineEntry.Kind.MESSAGE,
+                    stored_label(Message.Author(author).label),
+                    body=body[:1000],
+                    channel=contact.channel,
+                    direction=Direction.INBOUND
+                    if author == Message.Author.CUSTOMER
+                    else Direction.OUTBOUND,
+                    contact_id=contact.pk,
+                    message_id=message.pk,
+                    case_id=contact.case_id,
+                )
     except IntegrityError:
         # the same provider message delivered twice at once: the other insert won
         existing = Message.objects.get(

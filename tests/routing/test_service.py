@@ -150,3 +150,31 @@ def test_a_waiting_customer_asks_for_a_callback_and_keeps_the_place(
     # a second request for a contact no longer waiting is refused
     response = client.post("/api/v1/routing/contacts/999999/callback")
     assert response.status_code == 404
+
+
+def test_the_router_writes_place_and_expected_wait_for_the_customer(
+    tenant, chat_queue, anna_profile, customer, client
+):
+    from symfonie.connectors.webchat.conversation import snapshot
+    from symfonie.routing import runner
+    from symfonie.routing.commands import queue_contact, submit
+    from symfonie.routing.models import WaitingEstimate
+
+    submit("presence", {"agent": anna_profile.user_id, "presence": "available"})
+    contacts = [new_chat(customer) for _ in range(3)]
+    for contact in contacts:
+        queue_contact(contact, chat_queue)
+    service = runner.inline_service()
+    assert service.refresh_estimates() == 3
+    places = dict(WaitingEstimate.objects.values_list("contact_id", "position"))
+    assert places == {contacts[0].pk: 1, contacts[1].pk: 2, contacts[2].pk: 3}
+    first = WaitingEstimate.objects.get(contact=contacts[0])
+    assert first.estimated_wait_seconds == 0  # on offer to Anna
+    # Anna has 2 chat slots, 300 s expected handle time: the third waits about 3 · 300 / 2 s
+    third = WaitingEstimate.objects.get(contact=contacts[2])
+    assert third.estimated_wait_seconds == pytest.approx(450)
+    contacts[2].refresh_from_db()
+    assert snapshot(contacts[2])["estimated_wait_minutes"] == 8
+    submit("end", {"contact": contacts[1].pk})  # the second gives up
+    service.refresh_estimates()
+    assert WaitingEstimate.objects.get(contact=contacts[2]).position == 2

@@ -195,6 +195,21 @@ class Offer(models.Model):
         return self.offer_id
 
 
+class WaitingEstimate(models.Model):
+    """The router's place and expected wait of a waiting contact, refreshed every few seconds
+    by the leading router, for the customer-facing channels in any process."""
+
+    contact = models.OneToOneField(
+        "contacts.Contact", on_delete=models.CASCADE, related_name="waiting_estimate"
+    )
+    position = models.PositiveIntegerField()
+    estimated_wait_seconds = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.contact_id}: #{self.position}"
+
+
 class RouterCommand(models.Model):
     """The router's inbox: written by any process, carried out in order by the one router."""
 

@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 POLL_SECONDS = 0.05
 TRY_LEAD_SECONDS = 1.0
 CHECK_LOCK_SECONDS = 1.0
+ESTIMATE_SECONDS = 2.0
 
 
 class RouterThread(threading.Thread):
@@ -54,7 +55,7 @@ class RouterThread(threading.Thread):
             service.load()
         self.leading.set()
         logger.info("router: leading")
-        checked = time.monotonic()
+        checked = estimated = time.monotonic()
         try:
             while not self.stopping.is_set():
                 with service.lock:
@@ -70,6 +71,10 @@ class RouterThread(threading.Thread):
                     wait = min(wait, max(0.0, (deadline - service.clock()).total_seconds()))
                 self.wake.wait(wait)
                 self.wake.clear()
+                if time.monotonic() - estimated > ESTIMATE_SECONDS:
+                    estimated = time.monotonic()
+                    with service.lock:
+                        service.refresh_estimates()
                 if time.monotonic() - checked > CHECK_LOCK_SECONDS:
                     checked = time.monotonic()
                     if not leadership.still_held():

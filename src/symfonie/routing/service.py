@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from symfonie.contacts.models import Contact
 from symfonie.domain.routing import Arrival, Presence, Router, event_from_dict, event_to_dict
 from symfonie.domain.routing.errors import Conflict, Invalid, NotFound, RoutingError
 from symfonie.domain.routing.events import RoutingEvent
@@ -29,6 +30,7 @@ from symfonie.routing.models import (
     RouterLogEntry,
     RouterSnapshot,
     RoutingQueue,
+    WaitingEstimate,
 )
 from symfonie.routing.projection import Projector
 
@@ -36,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 #: Take a snapshot after this many log entries, so a restart replays little.
 SNAPSHOT_EVERY = 2000
+#: Waiting contacts per queue that get an expected wait (each costs a sort of the queue).
+ESTIMATED_PER_QUEUE = 200
 
 Clock = Callable[[], datetime]
 
@@ -57,6 +61,7 @@ class RouterService:
         self.router: Router | None = None
         self.last_entry_id = 0
         self.entries_since_snapshot = 0
+        self.estimates_written = True  # a previous leader may have left rows behind
 
     # -- start ------------------------------------------------------------------------------
 
@@ -164,6 +169,39 @@ class RouterService:
     @staticmethod
     def _log_head() -> int:
         return RouterLogEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def refresh_estimates(self, per_queue: int = ESTIMATED_PER_QUEUE) -> int:
+        """Write every waiting contact's place and expected wait (the first ``per_queue`` of
+        each queue get an estimate; the rest only a place). Returns the number of rows."""
+        assert self.router is not None
+        now = self.clock()
+        router = self.router
+        if not router.state.waiting and not self.estimates_written:
+            return 0  # nothing waits, nothing was written: spare the database a write
+        rows = []
+        for queue_id in sorted({c.queue_id for c in router.state.waiting.values()}):
+            for place, contact_id in enumerate(router.waiting_order(queue_id, now), start=1):
+                estimate = (
+                    router.estimated_wait_seconds(contact_id, now) if place <= per_queue else None
+                )
+                rows.append(
+                    WaitingEstimate(
+                        contact_id=int(contact_id),
+                        position=place,
+                        estimated_wait_seconds=estimate,
+                        updated_at=now,
+                    )
+                )
+        with transaction.atomic():
+            WaitingEstimate.objects.all().delete()
+            known = set(
+                Contact.objects.filter(pk__in=[r.contact_id for r in rows]).values_list(
+                    "pk", flat=True
+                )
+            )
+            WaitingEstimate.objects.bulk_create(r for r in rows if r.contact_id in known)
+        self.estimates_written = bool(rows)
+        return len(rows)
 
     def take_snapshot(self) -> None:
         assert self.router is not None

@@ -7,6 +7,7 @@ any page. Nothing here writes; the writes are in ``actions.py``.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core import signing
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from symfonie.contacts.models import Channel, Contact, Message
 from symfonie.domain.contacts.lifecycle import ContactState
-from symfonie.routing.models import RoutingQueue
+from symfonie.routing.models import RoutingQueue, WaitingEstimate
 from symfonie.tenants.models import Tenant
 
 #: A chat link works this long; the transcript is personal data, so it must not work forever.
@@ -62,11 +63,21 @@ def contact_for(tenant: Tenant, token: str) -> Contact | None:
     )
 
 
+def router_estimate(contact: Contact) -> WaitingEstimate | None:
+    """The router's own place and expected wait (refreshed every few seconds), if any."""
+    if contact.state not in WAITING_STATES:
+        return None
+    return WaitingEstimate.objects.filter(contact=contact).first()
+
+
 def position(contact: Contact) -> int | None:
-    """1 + the contacts ahead in the same queue (queued or offered, queued earlier); None
-    while the contact is not waiting."""
+    """The router's place for the contact; before the router wrote one, 1 + the contacts
+    ahead in the same queue (queued or offered, queued earlier); None when not waiting."""
     if contact.state not in WAITING_STATES or contact.queued_at is None:
         return None
+    estimate = router_estimate(contact)
+    if estimate is not None:
+        return estimate.position
     # the id breaks ties between contacts queued in the same instant, so positions differ
     ahead = (
         Contact.objects.filter(
@@ -106,8 +117,17 @@ def snapshot(contact: Contact, after_id: int = 0) -> dict[str, Any]:
         "messages": [message_json(m) for m in messages_after(contact, after_id)],
         "state": contact.state,
         "position": position(contact),
+        "estimated_wait_minutes": estimated_wait_minutes(contact),
         "agent": agent_name(contact),
     }
+
+
+def estimated_wait_minutes(contact: Contact) -> int | None:
+    """The router's expected wait, rounded up to whole minutes (None: no estimate)."""
+    estimate = router_estimate(contact)
+    if estimate is None or estimate.estimated_wait_seconds is None:
+        return None
+    return max(1, math.ceil(estimate.estimated_wait_seconds / 60))
 
 
 def texts() -> dict[str, str]:
@@ -115,6 +135,7 @@ def texts() -> dict[str, str]:
     return {
         "waiting": _("Waiting for an employee…"),
         "position": _("Waiting, position %(n)s"),
+        "estimate": _("about %(minutes)s min."),
         "chatting": _("%(agent)s is chatting with you"),
         "ended": _("Chat ended"),
         "you": _("You"),

@@ -89,7 +89,12 @@
     let text;
     if (ENDED.includes(state)) text = texts.ended;
     else if (state === "active") text = format(texts.chatting, { agent: agent || texts.employee });
-    else if (data.position) text = format(texts.position, { n: data.position });
+    else if (data.position) {
+      text = format(texts.position, { n: data.position });
+      if (data.estimated_wait_minutes) {
+        text += " (" + format(texts.estimate, { minutes: data.estimated_wait_minutes }) + ")";
+      }
+    }
     else text = texts.waiting;
     statusLine.textContent = text;
     const ended = ENDED.includes(state);

@@ -28,6 +28,8 @@ from symfonie.contacts.identities import normalise_phone
 from symfonie.contacts.models import Contact, Customer, Identity, Message
 from symfonie.domain.contacts.lifecycle import ContactState
 from symfonie.problems import Problem
+from symfonie.routing.commands import queue_contact
+from symfonie.routing.models import RoutingQueue
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -163,7 +165,8 @@ def customer_for(account: ChannelAccount, kind: str, raw: str, name: str = "") -
 
 
 def open_contact(account: ChannelAccount, customer: Customer, at: datetime) -> Contact:
-    """The customer's open contact on this account, or a new one queued in the default queue."""
+    """The customer's open contact on this account, or a new one for the default queue (routed
+    when the router serves a queue of that slug)."""
     contact = (
         Contact.objects.filter(
             tenant_id=account.tenant_id,
@@ -180,7 +183,17 @@ def open_contact(account: ChannelAccount, customer: Customer, at: datetime) -> C
     contact = do_create_contact(
         customer, channel=account.kind, queue=account.default_queue, arrived_at=at
     )
-    return do_transition_contact(contact, ContactState.QUEUED, at=at, queue=account.default_queue)
+    queue = RoutingQueue.objects.filter(
+        tenant_id=account.tenant_id, slug=account.default_queue
+    ).first()
+    if queue is None:  # a queue the router does not serve: the contact waits there
+        return do_transition_contact(
+            contact, ContactState.QUEUED, at=at, queue=account.default_queue
+        )
+    # the arrival is written in this transaction, so it exists exactly when the contact does;
+    # the router carries it out after the commit
+    queue_contact(contact, queue, wait=False)
+    return contact
 
 
 def store_customer_message(

@@ -46,7 +46,7 @@ def submit(
     if command.status == RouterCommand.Status.PENDING:
         thread = runner.local_thread()
         if thread is not None:
-            thread.wake.set()
+            transaction.on_commit(thread.wake.set)  # at once when not in a transaction
         elif getattr(settings, "ROUTER_INLINE", False):
             service = runner.inline_service()
             with service.lock:

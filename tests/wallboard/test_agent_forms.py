@@ -158,7 +158,7 @@ def test_skills_for_an_agent_without_a_profile_make_one(tenant, skills, supervis
         ({"skill.golf": "3"}, "unknown skill 'golf'"),
         ({"skill.huur": "9"}, "a level is 1–5, or 0 to remove"),
         ({"skill.huur": "-1"}, "a level is 1–5, or 0 to remove"),
-        ({"skill.huur": "drie"}, "whole number"),
+        ({"skill.huur": "drie"}, "geheel getal"),
     ],
 )
 def test_a_refused_skill_is_an_error_message_and_changes_nothing(

@@ -86,8 +86,11 @@ def do_queue_reply(
     """Persist an agent's reply as a pending message with its send intent; the provider is
     called after commit by ``deliver_outbound``. (outbound, created); a repeated idempotency
     key returns the stored intent and sends nothing."""
-    from symfonie.connectors.whatsapp import sender
+    from symfonie.connectors.registry import sender_for
 
+    sender = sender_for(account.kind)
+    if sender is None:
+        raise Conflict(f"replies on {account.kind} cannot be sent yet", field="contact_id")
     if contact.channel != account.kind or contact.tenant_id != account.tenant_id:
         raise InvalidInput("the contact is not on this channel account", field="contact_id")
     key = idempotency_key or uuid.uuid4().hex
@@ -98,11 +101,13 @@ def do_queue_reply(
         return existing, False
     identity = (
         Identity.objects.filter(tenant_id=contact.tenant_id, customer_id=contact.customer_id)
-        .filter(kind=account.kind)
+        .filter(kind=sender.IDENTITY_KIND)
         .first()
     )
     if identity is None:
-        raise Conflict("the customer has no WhatsApp identity to answer", field="contact_id")
+        raise Conflict(
+            f"the customer has no {sender.IDENTITY_KIND} identity to answer", field="contact_id"
+        )
     request, body = sender.build_request(
         account,
         recipient=identity.value,

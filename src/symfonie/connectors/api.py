@@ -13,9 +13,9 @@ from ninja import Field, Router, Schema, Status
 from symfonie.api.schemas import Problem
 from symfonie.connectors.actions import do_queue_reply
 from symfonie.connectors.models import ChannelAccount
-from symfonie.connectors.whatsapp import sender
+from symfonie.connectors.registry import sender_for
 from symfonie.contacts.models import Contact, Message
-from symfonie.problems import InvalidInput
+from symfonie.problems import Conflict, InvalidInput
 from symfonie.tenants.scoping import Tenancy
 
 router = Router(tags=["channels"])
@@ -79,6 +79,9 @@ def reply_options(request, contact_id: int):
     tenancy.require_staff()
     contact = tenancy.get(Contact, contact_id)
     account = account_of(tenancy, contact)
+    sender = sender_for(account.kind)
+    if sender is None:
+        raise Conflict(f"replies on {account.kind} cannot be sent yet", field="contact_id")
     closes = sender.window_closes_at(account, contact.customer)
     return {
         "account_id": account.pk,

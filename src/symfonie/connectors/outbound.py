@@ -24,7 +24,7 @@ BACKOFF_SECONDS = (5, 30, 120, 600, 1800)
 
 def deliver(outbound_id: int) -> str:
     """Send one outbound message; returns its new status."""
-    from symfonie.connectors.whatsapp import sender
+    from symfonie.connectors.registry import sender_for
 
     claimed = OutboundMessage.objects.filter(
         pk=outbound_id, status=OutboundMessage.Status.QUEUED
@@ -32,6 +32,8 @@ def deliver(outbound_id: int) -> str:
     if not claimed:
         return OutboundMessage.objects.get(pk=outbound_id).status
     outbound = OutboundMessage.objects.select_related("account", "message").get(pk=outbound_id)
+    sender = sender_for(outbound.account.kind)
+    assert sender is not None  # do_queue_reply stores intents only for kinds that can send
     result = sender.send(outbound.account, outbound.request)
     with transaction.atomic():
         outbound.error_code, outbound.error = result.error_code, result.error
@@ -43,6 +45,8 @@ def deliver(outbound_id: int) -> str:
             )
         elif result.outcome == "retry" and outbound.attempts < MAX_ATTEMPTS:
             delay = BACKOFF_SECONDS[min(outbound.attempts, len(BACKOFF_SECONDS)) - 1]
+            # the provider's own wait (Telegram's retry_after, an HTTP Retry-After) wins
+            delay = max(delay, getattr(result, "retry_after", None) or 0)
             outbound.status = OutboundMessage.Status.QUEUED
             outbound.next_attempt_at = timezone.now() + timedelta(seconds=delay)
             when = outbound.next_attempt_at

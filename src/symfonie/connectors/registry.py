@@ -22,6 +22,41 @@ class Item:
     payload: dict[str, Any]
 
 
+class Sender(Protocol):
+    """The send side of a channel kind (``symfonie.connectors.<kind>.sender``)."""
+
+    #: the identity kind that holds the recipient's address on this channel
+    IDENTITY_KIND: str
+
+    def window_closes_at(self, account: ChannelAccount, customer: Any) -> datetime | None:
+        """When free text stops being allowed (None: the customer never wrote, or no limit
+        applies; see ``has_window``)."""
+        ...
+
+    def approved_templates(self, account: ChannelAccount) -> list[dict[str, Any]]: ...
+
+    def build_request(
+        self,
+        account: ChannelAccount,
+        *,
+        recipient: str,
+        now: datetime,
+        window_closes: datetime | None,
+        idempotency_key: str,
+        text: str | None = None,
+        template: str | None = None,
+        language: str | None = None,
+        parameters: list[str] | None = None,
+    ) -> tuple[dict[str, Any], str]:
+        """The provider request to store before sending, and the text shown on the timeline;
+        refuses (409/422) what the channel's rules forbid."""
+        ...
+
+    def send(self, account: ChannelAccount, request: dict[str, Any]) -> Any:
+        """Call the provider once: a ``SendResult`` (accepted, retry, failed or unknown)."""
+        ...
+
+
 class Connector(Protocol):
     def verify_subscription(self, account: ChannelAccount, request: HttpRequest) -> HttpResponse:
         """Answer the provider's set-up check (GET)."""
@@ -49,6 +84,16 @@ CONNECTORS: dict[str, str] = {
     ChannelAccount.Kind.WHATSAPP: "symfonie.connectors.whatsapp.inbound",
     ChannelAccount.Kind.TELEGRAM: "symfonie.connectors.telegram.inbound",
 }
+
+
+SENDERS: dict[str, str] = {
+    ChannelAccount.Kind.WHATSAPP: "symfonie.connectors.whatsapp.sender",
+}
+
+
+def sender_for(kind: str) -> Sender | None:
+    path = SENDERS.get(kind)
+    return import_module(path) if path else None  # type: ignore[return-value]
 
 
 def connector_for(kind: str) -> Connector | None:

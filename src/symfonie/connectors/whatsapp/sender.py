@@ -22,6 +22,7 @@ from symfonie.connectors.models import ChannelAccount
 from symfonie.contacts.models import Customer, Message
 from symfonie.problems import Conflict, InvalidInput
 
+IDENTITY_KIND = "whatsapp"
 WINDOW = timedelta(hours=24)
 TIMEOUT_SECONDS = 10.0
 # Cloud API error codes (developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes)

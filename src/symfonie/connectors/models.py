@@ -33,6 +33,9 @@ class ChannelAccount(TenantScoped):
     class Kind(models.TextChoices):
         WHATSAPP = "whatsapp", _("WhatsApp Business")
         TELEGRAM = "telegram", _("Telegram bot")
+        MESSENGER = "messenger", _("Facebook Messenger")
+        INSTAGRAM = "instagram", _("Instagram")
+        SMS = "sms", _("SMS (Twilio-compatible)")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=100)

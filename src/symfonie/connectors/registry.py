@@ -66,6 +66,9 @@ class Connector(Protocol):
         """Whether the request is signed by the provider with one of the account's secrets."""
         ...
 
+    # Optional: ``parse(request, raw) -> document`` for bodies that are not JSON (raise
+    # ValueError → 400), and ``respond(accepted) -> HttpResponse`` for the provider's answer.
+
     def split(self, account: ChannelAccount, document: Any, raw: bytes) -> list[Item]:
         """The items of a parsed webhook body; anything not understood is an "unhandled" item."""
         ...

@@ -45,9 +45,13 @@ def webhook(request: HttpRequest, kind: str, key: str) -> HttpResponse:
         # the account, never the body: a forged body may carry anything
         logger.warning("webhook signature refused for %s account %s", kind, account.pk)
         return problem(401, "Unauthorized", "missing or invalid signature")
+    # JSON unless the connector reads its own format (Twilio posts form-encoded bodies)
+    parse = getattr(connector, "parse", None)
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return problem(400, "Malformed request body", "the body is not valid JSON")
+        document = parse(request, raw) if parse else json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        detail = str(exc) if parse else "the body is not valid JSON"
+        return problem(400, "Malformed request body", detail)
     new = accept(account, raw, connector.split(account, document, raw))
-    return JsonResponse({"accepted": new})
+    respond = getattr(connector, "respond", None)
+    return respond(new) if respond else JsonResponse({"accepted": new})

@@ -86,11 +86,18 @@ class Connector(Protocol):
 CONNECTORS: dict[str, str] = {
     ChannelAccount.Kind.WHATSAPP: "symfonie.connectors.whatsapp.inbound",
     ChannelAccount.Kind.TELEGRAM: "symfonie.connectors.telegram.inbound",
+    ChannelAccount.Kind.MESSENGER: "symfonie.connectors.messenger.inbound",
+    ChannelAccount.Kind.INSTAGRAM: "symfonie.connectors.instagram.inbound",
+    ChannelAccount.Kind.SMS: "symfonie.connectors.sms.inbound",
 }
 
 
 SENDERS: dict[str, str] = {
     ChannelAccount.Kind.WHATSAPP: "symfonie.connectors.whatsapp.sender",
+    ChannelAccount.Kind.TELEGRAM: "symfonie.connectors.telegram.sender",
+    ChannelAccount.Kind.MESSENGER: "symfonie.connectors.messenger.sender",
+    ChannelAccount.Kind.INSTAGRAM: "symfonie.connectors.instagram.sender",
+    ChannelAccount.Kind.SMS: "symfonie.connectors.sms.sender",
 }
 
 

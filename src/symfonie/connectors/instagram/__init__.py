@@ -1,0 +1,1 @@
+"""Instagram messaging: the Messenger Platform for Instagram (entry[].messaging[], IGSID)."""

@@ -1,0 +1,1 @@
+"""Facebook Messenger: Meta webhooks (entry[].messaging[]) and the Send API."""

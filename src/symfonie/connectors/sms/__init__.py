@@ -1,0 +1,1 @@
+"""SMS through a Twilio-compatible provider: form-encoded webhooks and the Messages API."""

@@ -85,7 +85,9 @@ def reply_options(request, contact_id: int):
     closes = sender.window_closes_at(account, contact.customer)
     return {
         "account_id": account.pk,
-        "window_open": closes is not None and timezone.now() < closes,
+        # channels without a customer-service window (SMS, Telegram) always take free text
+        "window_open": not getattr(sender, "HAS_WINDOW", True)
+        or (closes is not None and timezone.now() < closes),
         "window_closes_at": closes,
         "templates": sender.approved_templates(account),
     }

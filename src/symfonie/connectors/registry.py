@@ -27,6 +27,8 @@ class Sender(Protocol):
 
     #: the identity kind that holds the recipient's address on this channel
     IDENTITY_KIND: str
+    #: optional, default True: free text only inside a customer-service window
+    #: (WhatsApp, Messenger, Instagram); False for SMS and Telegram
 
     def window_closes_at(self, account: ChannelAccount, customer: Any) -> datetime | None:
         """When free text stops being allowed (None: the customer never wrote, or no limit

@@ -55,6 +55,9 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("SYMFONIE_DEBUG must be off when SYMFONIE_ENV=production")
 
 SECRET_KEY = _secret_key()
+# Fernet keys for channel credentials at rest, newest first (connectors/secrets.py);
+# empty: a key derived from SECRET_KEY
+SECRETS_KEYS = [k.strip() for k in env("SYMFONIE_SECRETS_KEY").split(",") if k.strip()]
 ALLOWED_HOSTS = [h for h in env("SYMFONIE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("SYMFONIE_CSRF_TRUSTED_ORIGINS").split(",") if o]
 

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from symfonie.connectors.secrets import EncryptedJSONField
 from symfonie.tenants.models import TenantScoped
 
 
@@ -27,7 +28,8 @@ class ChannelAccount(TenantScoped):
 
     ``secrets`` holds the provider credentials by name (for WhatsApp: ``app_secret``,
     ``verify_token``, ``access_token``). During a rotation ``previous_secrets`` stay accepted for
-    inbound signatures until ``previous_secrets_until``.
+    inbound signatures until ``previous_secrets_until``. Both are encrypted at rest
+    (``connectors/secrets.py``) and read as plain dicts.
     """
 
     class Kind(models.TextChoices):
@@ -44,8 +46,8 @@ class ChannelAccount(TenantScoped):
     provider_account_id = models.CharField(
         _("provider account id"), max_length=64, help_text=_("WhatsApp: the phone-number id")
     )
-    secrets = models.JSONField(_("secrets"), default=dict, blank=True)
-    previous_secrets = models.JSONField(_("previous secrets"), default=dict, blank=True)
+    secrets = EncryptedJSONField(_("secrets"), default=dict, blank=True)
+    previous_secrets = EncryptedJSONField(_("previous secrets"), default=dict, blank=True)
     previous_secrets_until = models.DateTimeField(
         _("previous secrets valid until"), null=True, blank=True
     )

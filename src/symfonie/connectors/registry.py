@@ -29,6 +29,7 @@ class Sender(Protocol):
     IDENTITY_KIND: str
     #: optional, default True: free text only inside a customer-service window
     #: (WhatsApp, Messenger, Instagram); False for SMS and Telegram
+    HAS_WINDOW: bool
 
     def window_closes_at(self, account: ChannelAccount, customer: Any) -> datetime | None:
         """When free text stops being allowed (None: the customer never wrote, or no limit

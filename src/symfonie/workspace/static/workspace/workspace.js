@@ -604,7 +604,8 @@
     (templates || []).forEach((template, index) => {
       const option = document.createElement("option");
       option.value = String(index);
-      option.textContent = `${template.name} (${template.language})${template.body ? ": " + template.body : ""}`;
+      const language = template.language ? ` (${template.language})` : "";
+      option.textContent = `${template.name}${language}${template.body ? ": " + template.body : ""}`;
       option.dataset.name = template.name;
       option.dataset.language = template.language;
       option.dataset.parameters = String(template.parameters || 0);
@@ -651,6 +652,12 @@
             parameters: $$("input[name=parameter]", pane).map((input) => input.value),
           };
           sentText = false;
+          if (option.dataset.language === "") {
+            // a Messenger/Instagram message tag: it carries the drafted text
+            if (!text.trim()) throw new Error(texts.emptyReply || "Write a reply first.");
+            body.text = text;
+            sentText = true;
+          }
         } else {
           if (!text.trim()) throw new Error(texts.emptyReply || "Write a reply first.");
           const options = await request("GET", api(`/contacts/${id}/reply-options`));

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from symfonie.events.models import Event
-from symfonie.live.publish import event_message, tenant_group
+from symfonie.live.publish import event_message, remember_server_loop, tenant_group
 from symfonie.tenants.scoping import tenancy_for
 
 CATCH_UP_LIMIT = 500  # events per database query while catching up
@@ -18,6 +18,7 @@ CATCH_UP_LIMIT = 500  # events per database query while catching up
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
+        remember_server_loop()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)

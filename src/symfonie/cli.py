@@ -20,6 +20,7 @@ COMMAND_MODULES: list[str] = [
     "symfonie.tenants.cli",
     "symfonie.wfm.cli",
     "symfonie.reporting.cli",
+    "symfonie.connectors.demo_cli",
 ]
 
 

@@ -222,6 +222,11 @@ EMBEDDED_WORKER = env_bool("SYMFONIE_EMBEDDED_WORKER", True)
 # Inline: carried out in the caller (tests); off: commands wait for a server's router.
 ROUTER_INLINE = env_bool("SYMFONIE_ROUTER_INLINE", False)
 
+# The address this installation is reached at (the demo accounts' send API and webhooks).
+PUBLIC_URL = env("SYMFONIE_PUBLIC_URL", "http://127.0.0.1:8000")
+# The demo's stand-in for Meta, Telegram and Twilio at /demo-provider/ (connectors/demo_provider.py)
+DEMO_PROVIDER = env_bool("SYMFONIE_DEMO_PROVIDER", not PRODUCTION)
+
 WEBHOOK_TIMEOUT_SECONDS = float(env("SYMFONIE_WEBHOOK_TIMEOUT_SECONDS", "5"))
 WEBHOOK_MAX_ATTEMPTS = int(env("SYMFONIE_WEBHOOK_MAX_ATTEMPTS", "8"))
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,3 +16,6 @@ urlpatterns = [
     path("chat/", include("symfonie.connectors.webchat.urls")),
     path("", include("symfonie.web.urls")),
 ]
+
+if settings.DEMO_PROVIDER:  # the demo's stand-in for the providers' send APIs; never in production
+    urlpatterns.insert(-1, path("demo-provider/", include("symfonie.connectors.demo_provider")))

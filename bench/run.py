@@ -32,6 +32,7 @@ SELF_WRITING = [
     "bench_simulation",
     "bench_wfm_schedule",
     "bench_routing",
+    "bench_routing_e2e",
 ]
 
 

@@ -6,11 +6,17 @@ are stripped, so an end-to-end test behaves the same in the SQLite and the Postg
 caller that wants another database passes ``database_url`` (or ``DATABASE_URL`` in ``env``).
 Output goes to a log file in the data directory, never to a pipe that nobody reads (a full pipe
 blocks the server mid-request).
+
+``Client`` talks JSON to a server over HTTP as an integration does (API token) or as a browser
+does (signed in through the real form: session cookie, CSRF header); ``manage_shell`` runs a
+Python snippet with Django set up against a data directory (fixture rows the API cannot make).
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
+import json
 import os
 import signal
 import socket
@@ -18,9 +24,11 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 SYMFONIE = Path(sys.executable).parent / "symfonie"
 START_TIMEOUT_SECONDS = 60.0
@@ -74,6 +82,16 @@ def run_cli(
             f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
         )
     return result
+
+
+def manage_shell(data_dir: Path, code: str, *, env: Mapping[str, str] | None = None) -> Any:
+    """Run ``code`` in ``symfonie manage shell`` against ``data_dir``; it must print one JSON
+    document as its last line of output, which is returned."""
+    output = run_cli(data_dir, "manage", "shell", "--no-imports", "-c", code, env=env).stdout
+    lines = output.strip().splitlines()
+    if not lines:
+        raise RuntimeError(f"the snippet printed nothing:\n{code}")
+    return json.loads(lines[-1])
 
 
 def free_port() -> int:
@@ -170,11 +188,36 @@ class ServerProcess:
             f" (last: {last_error}); its output ({self.log_path}):\n{self.log_tail()}"
         )
 
-    def log_tail(self, lines: int = 40) -> str:
+    @property
+    def pid(self) -> int:
+        if self.process is None:
+            raise RuntimeError("the server has not been started")
+        return self.process.pid
+
+    def log_text(self) -> str:
+        """Everything the server printed so far (this start's log file)."""
         if self.log_path is None or not self.log_path.exists():
             return ""
-        text = self.log_path.read_text(errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def wait_for_log(self, needle: str, *, timeout_seconds: float = START_TIMEOUT_SECONDS) -> None:
+        """Wait until the server's output contains ``needle`` (e.g. ``"router: leading"``);
+        raise with the log's tail when it exits or ``timeout_seconds`` pass first."""
+        deadline = time.monotonic() + timeout_seconds
+        while needle not in self.log_text():
+            if self.process is None or self.process.poll() is not None:
+                raise RuntimeError(
+                    f"the server exited before printing {needle!r}; its output:\n{self.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the server did not print {needle!r} within {timeout_seconds:.0f} s;"
+                    f" its output ({self.log_path}):\n{self.log_tail()}"
+                )
+            time.sleep(0.05)
 
     def _signal(self, signum: int) -> None:
         assert self.process is not None
@@ -207,3 +250,77 @@ class ServerProcess:
 
 class _PortTaken(RuntimeError):
     """The free port was taken before the server bound it."""
+
+
+class Client:
+    """JSON over HTTP to one server: with ``token`` as an API integration, or after ``sign_in``
+    as a browser (session cookie, ``X-CSRFToken`` from the ``csrftoken`` cookie)."""
+
+    def __init__(self, base_url: str, *, token: str | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.cookies = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), urllib.request.HTTPCookieProcessor(self.cookies)
+        )
+
+    def cookie(self, name: str) -> str | None:
+        return next((c.value for c in self.cookies if c.name == name), None)
+
+    def cookie_header(self) -> str:
+        """The ``Cookie`` header a browser would send (for a WebSocket handshake)."""
+        return "; ".join(f"{c.name}={c.value}" for c in self.cookies)
+
+    def sign_in(self, email: str, password: str) -> Client:
+        """Sign in through the real form (CSRF cookie first); raise when it is refused."""
+        self._opener.open(f"{self.base_url}/login/", timeout=30).close()
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": self.cookie("csrftoken") or "",
+                "username": email,
+                "password": password,
+            }
+        ).encode()
+        with self._opener.open(f"{self.base_url}/login/", data=form, timeout=30) as response:
+            landed = response.url
+        if self.cookie("sessionid") is None or landed.endswith("/login/"):
+            raise RuntimeError(f"signing in as {email} failed (ended at {landed})")
+        return self
+
+    def request(self, method: str, path: str, body: object = None) -> tuple[int, Any]:
+        """Send ``body`` as JSON; return the status and the decoded answer (errors included)."""
+        headers = {"Accept": "application/json"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if self.token is not None:
+            headers["Authorization"] = f"Bearer {self.token}"
+        csrf = self.cookie("csrftoken")
+        if csrf is not None:
+            headers["X-CSRFToken"] = csrf
+        request = urllib.request.Request(
+            f"{self.base_url}{path}", data=data, headers=headers, method=method
+        )
+        try:
+            with self._opener.open(request, timeout=60) as response:
+                status, raw = response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            status, raw = exc.code, exc.read()
+        try:
+            return status, json.loads(raw) if raw else None
+        except ValueError:
+            return status, raw.decode(errors="replace")
+
+    def call(self, method: str, path: str, body: object = None, *, expect: int = 200) -> Any:
+        """``request`` that raises (with the problem details) unless the status is ``expect``."""
+        status, answer = self.request(method, path, body)
+        if status != expect:
+            raise AssertionError(f"{method} {path} answered {status}, not {expect}: {answer}")
+        return answer
+
+    def get(self, path: str) -> Any:
+        return self.call("GET", path)
+
+    def post(self, path: str, body: object = None, *, expect: int = 200) -> Any:
+        return self.call("POST", path, {} if body is None else body, expect=expect)

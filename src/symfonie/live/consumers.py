@@ -34,6 +34,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 
+    async def dispatch(self, message: dict[str, object]) -> None:
+        # the fan-out handler touches no database: skip Channels' per-message thread hop
+        # (close_old_connections), which serialised every socket's events through one thread
+        if message.get("type") == "event.message":
+            await self.event_message(message)
+            return
+        await super().dispatch(message)
+
     async def disconnect(self, code: int) -> None:
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)

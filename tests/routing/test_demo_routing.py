@@ -28,3 +28,15 @@ def test_demo_routing_routes_a_chat_and_loads_once():
     contact = do_create_contact(customer, channel="webchat")
     queue_contact(contact, queue)
     assert Offer.objects.get(contact=contact).agent.user == anna
+
+
+def test_the_web_chat_of_the_demo_goes_to_the_chat_queue_not_the_escalation_queue():
+    from symfonie.connectors.webchat.conversation import chat_queue
+    from symfonie.demo.loader import load_demo
+    from symfonie.demo.routing import load_routing_demo
+    from symfonie.tenants.models import Tenant
+
+    load_demo(scale=0.02, today=date(2026, 11, 23))
+    load_routing_demo()
+    for slug, expected in (("woonstad", "woning-chat"), ("ovregio", "ov-chat")):
+        assert chat_queue(Tenant.objects.get(slug=slug)).slug == expected

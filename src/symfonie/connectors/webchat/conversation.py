@@ -33,11 +33,15 @@ def tenant_for(slug: str) -> Tenant | None:
 
 
 def chat_queue(tenant: Tenant, slug: str = "") -> RoutingQueue | None:
-    """The chat queue ``slug`` of the tenant, or (no slug) its chat queue of highest priority."""
+    """The chat queue ``slug`` of the tenant, or (no slug) its chat queue of highest priority
+    that is no other queue's escalation queue (those are for supervisors, not for customers)."""
     queues = RoutingQueue.objects.filter(tenant=tenant, channel="chat")
     if slug:
         return queues.filter(slug=slug).first()
-    return queues.order_by("-priority", "slug").first()
+    escalation = RoutingQueue.objects.filter(tenant=tenant, escalation_queue__isnull=False).values(
+        "escalation_queue_id"
+    )
+    return queues.exclude(pk__in=escalation).order_by("-priority", "slug").first()
 
 
 def _salt(tenant_id: int) -> str:

@@ -178,3 +178,33 @@ def test_the_router_writes_place_and_expected_wait_for_the_customer(
     submit("end", {"contact": contacts[1].pk})  # the second gives up
     service.refresh_estimates()
     assert WaitingEstimate.objects.get(contact=contacts[2]).position == 2
+
+
+def test_a_bad_command_is_refused_and_never_blocks_the_ones_behind_it(
+    tenant, chat_queue, anna_profile, customer, monkeypatch
+):
+    from symfonie.problems import InvalidInput, NotFound
+    from symfonie.routing import projection
+    from symfonie.routing.commands import queue_contact, submit
+    from symfonie.routing.models import AgentProfile, RouterCommand
+
+    with pytest.raises(NotFound):
+        submit("configure_queue", {"queue": 999999})
+    # a projection bug for one command: refused, the router reloaded, nothing half-written
+    original = projection.Projector._agent_presence_changed
+
+    def broken(self, event):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(projection.Projector, "_agent_presence_changed", broken)
+    with pytest.raises(InvalidInput):
+        submit("presence", {"agent": anna_profile.user_id, "presence": "available"})
+    assert AgentProfile.objects.get(pk=anna_profile.pk).presence == "offline"
+    monkeypatch.setattr(projection.Projector, "_agent_presence_changed", original)
+    submit("presence", {"agent": anna_profile.user_id, "presence": "available"})
+    contact = new_chat(customer)
+    queue_contact(contact, chat_queue)
+    contact.refresh_from_db()
+    assert contact.state == "offered"
+    assert RouterCommand.objects.filter(status="pending").count() == 0
+    assert RouterCommand.objects.filter(status="refused").count() == 2

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from symfonie.contacts.models import Contact
@@ -50,6 +51,14 @@ def refusal(error: RoutingError) -> dict[str, Any]:
     if not isinstance(error, NotFound | Conflict | Invalid):
         status = 422
     return {"status": status, "error": type(error).__name__, "detail": str(error)}
+
+
+def _internal(error: Exception) -> dict[str, Any]:
+    return {
+        "status": 422,
+        "error": type(error).__name__,
+        "detail": "the router could not carry this out; the error is logged",
+    }
 
 
 class RouterService:
@@ -113,16 +122,40 @@ class RouterService:
         return len(pending)
 
     def execute(self, command: RouterCommand) -> None:
+        """Carry out one command. A refusal, a missing row or a bug ends the command as
+        refused, so one bad command never blocks the ones behind it; only a database that is
+        unreachable or busy leaves it pending (the thread retries)."""
         assert self.router is not None
         now = self.clock()
         try:
             events = self._decide(command, now)
         except RoutingError as error:
-            RouterCommand.objects.filter(pk=command.pk).update(
-                status=RouterCommand.Status.REFUSED, result=refusal(error), done_at=now
-            )
+            self._refuse(command, refusal(error), now)
             return
-        self._commit(events, command, {"status": 200, "events": [e.type for e in events]})
+        except ObjectDoesNotExist as error:
+            self._refuse(command, {"status": 404, "error": "NotFound", "detail": str(error)}, now)
+            return
+        except Exception as error:
+            logger.exception("router: command %s (%s) failed", command.pk, command.kind)
+            self.reload()  # it may have changed the router before failing
+            self._refuse(command, _internal(error), now)
+            return
+        try:
+            self._commit(events, command, {"status": 200, "events": [e.type for e in events]})
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as error:  # _commit reloaded the router from the log
+            self._refuse(command, _internal(error), now)
+
+    def _refuse(self, command: RouterCommand, result: dict[str, Any], now: datetime) -> None:
+        RouterCommand.objects.filter(pk=command.pk).update(
+            status=RouterCommand.Status.REFUSED, result=result, done_at=now
+        )
+
+    def reload(self) -> None:
+        """Forget the memory and rebuild it from the snapshot and the log."""
+        self.router = None
+        self.load()
 
     def tick(self) -> None:
         assert self.router is not None
@@ -157,8 +190,7 @@ class RouterService:
                     )
         except Exception:
             logger.exception("router: could not commit %d events; reloading", len(events))
-            self.router = None
-            self.load()
+            self.reload()
             raise
         if entries:
             self.last_entry_id = entries[-1].pk or self._log_head()

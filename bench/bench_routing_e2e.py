@@ -320,7 +320,9 @@ async def run_load(
         status, answer = http_client.request(
             "POST", "/api/v1/routing/presence", {"presence": "available"}, agent.headers()
         )
-        while status == 503:  # kept by the router, carried out later: wait for it
+        for _ in range(120):  # 503: kept by the router, carried out later: wait (≤ 60 s)
+            if status != 503:
+                break
             time.sleep(0.5)
             status, answer = http_client.request("GET", "/api/v1/routing/me", None, agent.headers())
             if status == 200 and answer["presence"] != "available":

@@ -67,6 +67,10 @@ def account(tenant, peer) -> ChannelAccount:
 
 
 class Hooks:
+    """Posts webhook bodies to an account's URL, signed like Meta signs them."""
+
+    secret = APP_SECRET
+
     def __init__(self, account: ChannelAccount) -> None:
         self.client = Client()
         self.account = account
@@ -79,18 +83,23 @@ class Hooks:
         self,
         document: Any,
         *,
-        secret: str = APP_SECRET,
+        secret: str | None = None,
         tamper: bool = False,
         raw: bytes | None = None,
         signature: str | None = None,
     ):
         body = raw if raw is not None else json.dumps(document).encode()
-        header = signature if signature is not None else sign(body, secret)
+        header = signature if signature is not None else sign(body, secret or self.secret)
         if tamper:
-            body = body.replace(b"16505551234", b"16505559999", 1) + b" "
+            body = self.tampered(body)
         return self.client.post(
             self.url, body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=header
         )
+
+    @staticmethod
+    def tampered(body: bytes) -> bytes:
+        """The body changed after signing: another sender, one byte more."""
+        return body.replace(b"16505551234", b"16505559999", 1) + b" "
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ does for the URLs in webhooks. Behaviour for a test is set on the instance.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import threading
@@ -20,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from django.test import Client
+from tests.connectors.conftest import Hooks
 
 MESSAGES = re.compile(r"^/(v\d+\.\d+)/([^/]+)/messages$")
 FILES = re.compile(r"^/cdn/([\w.-]+)$")
@@ -225,35 +223,13 @@ def fixture(kind: str, name: str, **changes: Any) -> dict[str, Any]:
     return document
 
 
-def sign(raw: bytes, secret: str = APP_SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+class MetaHooks(Hooks):
+    """Posts Messenger/Instagram webhook bodies, signed like Meta signs them."""
 
+    secret = APP_SECRET
 
-class MetaHooks:
-    """Posts webhook bodies to an account's URL, signed like Meta signs them."""
-
-    def __init__(self, account: Any) -> None:
-        self.client = Client()
-        self.account = account
-
-    @property
-    def url(self) -> str:
-        return f"/hooks/{self.account.kind}/{self.account.key}/"
-
-    def post(
-        self,
-        document: Any,
-        *,
-        secret: str = APP_SECRET,
-        tamper: bool = False,
-        raw: bytes | None = None,
-        signature: str | None = None,
-    ):
-        body = raw if raw is not None else json.dumps(document).encode()
-        header = signature if signature is not None else sign(body, secret)
-        if tamper:  # the body changed after signing: another sender, one byte more
-            body = re.sub(rb'"sender": \{"id": "\d+"', b'"sender": {"id": "999"', body, count=1)
-            body += b" "
-        return self.client.post(
-            self.url, body, content_type="application/json", HTTP_X_HUB_SIGNATURE_256=header
-        )
+    @staticmethod
+    def tampered(body: bytes) -> bytes:
+        """The body changed after signing: another sender, one byte more."""
+        body = re.sub(rb'"sender": \{"id": "\d+"', b'"sender": {"id": "999"', body, count=1)
+        return body + b" "

@@ -123,7 +123,10 @@ def sender_id(customer: Customer, channel: str) -> str:
     from symfonie.contacts.models import Identity
     from symfonie.problems import Problem
 
-    kind = sender_for(channel).IDENTITY_KIND  # type: ignore[union-attr]  # all four send
+    sender = sender_for(channel)
+    if sender is None:  # the demo's four channels all send; a fifth would need its sender
+        raise Problem(f"{channel} cannot send replies", field="channel")
+    kind = sender.IDENTITY_KIND
     mine = Identity.objects.filter(customer=customer).order_by("pk")
     existing = mine.filter(kind=kind).first()
     if existing is not None:

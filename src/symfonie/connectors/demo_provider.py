@@ -175,7 +175,9 @@ def whatsapp_status(
         "timestamp": str(at),
         "recipient_id": request["to"],
         "conversation": {
-            "id": hashlib.md5(f"{account.pk}:{request['to']}".encode()).hexdigest(),  # noqa: S324
+            "id": hashlib.md5(
+                f"{account.pk}:{request['to']}".encode(), usedforsecurity=False
+            ).hexdigest(),
             "expiration_timestamp": str(at + 24 * 3600),
             "origin": {"type": "service" if request["type"] == "text" else "utility"},
         },
